@@ -1,0 +1,106 @@
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Realtime.Contracts;
+
+namespace Realtime.Client;
+
+/// <summary>
+/// A typed connection to the chat hub: one method per <see cref="IChatHub"/> call, and
+/// <see cref="IChatClient"/> receivers for what the server sends.
+/// </summary>
+public sealed class ChatClient : IChatHub, IAsyncDisposable
+{
+    private ChatClient(HubConnection connection) => Connection = connection;
+
+    /// <summary>The underlying connection, for state, reconnect events and anything not wrapped here.</summary>
+    public HubConnection Connection { get; }
+
+    public HubConnectionState State => Connection.State;
+
+    /// <param name="serverUrl">The server's base address; the hub path is appended.</param>
+    /// <param name="accessTokenProvider">Called at every (re)connect, so a refreshed token is picked up.</param>
+    /// <param name="configure">Last word on the builder, for logging or transport options.</param>
+    public static ChatClient Create(
+        Uri serverUrl,
+        Func<Task<string?>> accessTokenProvider,
+        ChatProtocol protocol = ChatProtocol.Json,
+        IRetryPolicy? reconnectPolicy = null,
+        Action<IHubConnectionBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(serverUrl);
+        var builder = new HubConnectionBuilder()
+            .WithUrl(new Uri(serverUrl, ChatEndpoints.HubPath), options => options.AccessTokenProvider = accessTokenProvider);
+        builder = reconnectPolicy is null ? builder.WithAutomaticReconnect() : builder.WithAutomaticReconnect(reconnectPolicy);
+        if (protocol == ChatProtocol.MessagePack)
+        {
+            builder.AddMessagePackProtocol();
+        }
+
+        configure?.Invoke(builder);
+        return new ChatClient(builder.Build());
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken = default) => Connection.StartAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => Connection.StopAsync(cancellationToken);
+
+    /// <summary>Routes every server-to-client call to <paramref name="receiver"/> until the result is disposed.</summary>
+    public IDisposable RegisterReceiver(IChatClient receiver)
+    {
+        ArgumentNullException.ThrowIfNull(receiver);
+        var registrations = new[]
+        {
+            Connection.On<MessageDto>(nameof(IChatClient.MessageReceived), receiver.MessageReceived),
+            Connection.On<ReadReceiptDto>(nameof(IChatClient.ReadReceiptUpdated), receiver.ReadReceiptUpdated),
+            Connection.On<TypingDto>(nameof(IChatClient.TypingChanged), receiver.TypingChanged),
+            Connection.On<PresenceDto>(nameof(IChatClient.PresenceChanged), receiver.PresenceChanged),
+            Connection.On<ConversationDto>(nameof(IChatClient.ConversationUpdated), receiver.ConversationUpdated),
+            Connection.On<NotificationDto>(nameof(IChatClient.Notified), receiver.Notified),
+            Connection.On<ProgressDto>(nameof(IChatClient.ProgressChanged), receiver.ProgressChanged),
+        };
+        return new Registrations(registrations);
+    }
+
+    public Task<ConversationDto> CreateConversation(string title, IReadOnlyList<string> memberIds) =>
+        Connection.InvokeAsync<ConversationDto>(nameof(CreateConversation), title, memberIds);
+
+    public Task<ConversationDto> AddMember(string conversationId, string userId) =>
+        Connection.InvokeAsync<ConversationDto>(nameof(AddMember), conversationId, userId);
+
+    public Task<ConversationDto> RemoveMember(string conversationId, string userId) =>
+        Connection.InvokeAsync<ConversationDto>(nameof(RemoveMember), conversationId, userId);
+
+    public Task<IReadOnlyList<ConversationDto>> GetConversations() =>
+        Connection.InvokeAsync<IReadOnlyList<ConversationDto>>(nameof(GetConversations));
+
+    public Task<MessageDto> SendMessage(string conversationId, string clientMessageId, string content) =>
+        Connection.InvokeAsync<MessageDto>(nameof(SendMessage), conversationId, clientMessageId, content);
+
+    public Task<IReadOnlyList<MessageDto>> GetMessages(string conversationId, long afterSequence, int limit) =>
+        Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetMessages), conversationId, afterSequence, limit);
+
+    public Task<IReadOnlyList<MessageDto>> GetHistory(string conversationId, long? beforeSequence, int limit) =>
+        Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetHistory), conversationId, beforeSequence, limit);
+
+    public Task<ReadReceiptDto> MarkRead(string conversationId, long sequence) =>
+        Connection.InvokeAsync<ReadReceiptDto>(nameof(MarkRead), conversationId, sequence);
+
+    public Task SetTyping(string conversationId, bool isTyping) =>
+        Connection.InvokeAsync(nameof(SetTyping), conversationId, isTyping);
+
+    public Task<IReadOnlyList<PresenceDto>> GetPresence(IReadOnlyList<string> userIds) =>
+        Connection.InvokeAsync<IReadOnlyList<PresenceDto>>(nameof(GetPresence), userIds);
+
+    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+
+    private sealed class Registrations(IDisposable[] registrations) : IDisposable
+    {
+        public void Dispose()
+        {
+            foreach (var registration in registrations)
+            {
+                registration.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+namespace Realtime.Client;
+
+public enum ChatProtocol
+{
+    Json,
+    MessagePack,
+}

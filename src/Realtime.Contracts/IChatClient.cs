@@ -1,0 +1,19 @@
+namespace Realtime.Contracts;
+
+/// <summary>Server-to-client calls. Method names are wire names.</summary>
+public interface IChatClient
+{
+    Task MessageReceived(MessageDto message);
+
+    Task ReadReceiptUpdated(ReadReceiptDto receipt);
+
+    Task TypingChanged(TypingDto typing);
+
+    Task PresenceChanged(PresenceDto presence);
+
+    Task ConversationUpdated(ConversationDto conversation);
+
+    Task Notified(NotificationDto notification);
+
+    Task ProgressChanged(ProgressDto progress);
+}

@@ -1,0 +1,8 @@
+namespace Realtime.Persistence;
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    SqlServer,
+    PostgreSql,
+}

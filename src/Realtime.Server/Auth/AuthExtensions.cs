@@ -1,0 +1,74 @@
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using Realtime.Contracts;
+
+namespace Realtime.Server.Auth;
+
+public static class AuthExtensions
+{
+    public const string NotifierPolicy = "notifier";
+
+    public static IHostApplicationBuilder AddChatAuthentication(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<AuthOptions>>((jwt, authOptions) =>
+            {
+                var auth = authOptions.Value;
+                jwt.MapInboundClaims = false;
+                if (!string.IsNullOrWhiteSpace(auth.Authority))
+                {
+                    jwt.Authority = auth.Authority;
+                }
+
+                jwt.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidateIssuer = true,
+                    ValidIssuer = string.IsNullOrWhiteSpace(auth.Authority) ? auth.Issuer : null,
+                    ValidateAudience = true,
+                    ValidAudience = auth.Audience,
+                    ValidateLifetime = true,
+                    RequireExpirationTime = true,
+                    ClockSkew = auth.ClockSkew,
+                    ValidateIssuerSigningKey = true,
+                    IssuerSigningKey = string.IsNullOrEmpty(auth.SigningKey) ? null : SigningKeyOf(auth),
+                    NameClaimType = ClaimsPrincipalExtensions.NameClaim,
+                    RoleClaimType = ClaimsPrincipalExtensions.RoleClaim,
+                };
+                jwt.Events = new JwtBearerEvents
+                {
+                    // Browsers cannot set headers on WebSocket and SSE requests, so the hub accepts the query string.
+                    OnMessageReceived = context =>
+                    {
+                        var token = context.Request.Query["access_token"];
+                        if (!string.IsNullOrEmpty(token) && context.HttpContext.Request.Path.StartsWithSegments(ChatEndpoints.HubPath))
+                        {
+                            context.Token = token;
+                        }
+
+                        return Task.CompletedTask;
+                    },
+                };
+            });
+
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(NotifierPolicy, policy => policy.RequireAuthenticatedUser().RequireRole("admin", "service"));
+        builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        builder.Services.AddSingleton<DevTokenIssuer>();
+        return builder;
+    }
+
+    internal static SymmetricSecurityKey SigningKeyOf(AuthOptions auth) => new(Encoding.UTF8.GetBytes(auth.SigningKey!));
+
+    private sealed class SubjectUserIdProvider : IUserIdProvider
+    {
+        public string? GetUserId(HubConnectionContext connection) =>
+            connection.User.FindFirst(ClaimsPrincipalExtensions.SubjectClaim)?.Value;
+    }
+}

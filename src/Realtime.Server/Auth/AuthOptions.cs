@@ -1,0 +1,26 @@
+namespace Realtime.Server.Auth;
+
+/// <summary>Section <c>Auth</c>: HS256 with <see cref="SigningKey"/>, or an OIDC issuer at <see cref="Authority"/>.</summary>
+public sealed class AuthOptions
+{
+    public const string SectionName = "Auth";
+
+    /// <summary>The key shipped in appsettings.Development.json; the service refuses to run with it in Production.</summary>
+    public const string DevelopmentSigningKey = "realtime-development-signing-key-not-for-production-use";
+
+    public string? Issuer { get; set; }
+
+    public string? Audience { get; set; }
+
+    public string? SigningKey { get; set; }
+
+    /// <summary>An OIDC issuer; its signing keys (and their rotation) come from its metadata.</summary>
+    public string? Authority { get; set; }
+
+    /// <summary>Enables <c>POST /api/dev/token</c>. Never in Production.</summary>
+    public bool DevTokens { get; set; }
+
+    public TimeSpan DevTokenLifetime { get; set; } = TimeSpan.FromHours(8);
+
+    public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+}

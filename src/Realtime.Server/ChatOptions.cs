@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+using Realtime.Persistence;
+
+namespace Realtime.Server;
+
+/// <summary>Limits of the chat domain (section <c>Chat</c>). Every one has a safe default and is checked at start-up.</summary>
+public sealed class ChatOptions
+{
+    public const string SectionName = "Chat";
+
+    /// <summary>Longest message content, in UTF-16 characters; longer gets <c>payload_too_large</c>.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxContentLength { get; set; } = 4000;
+
+    /// <summary>Largest <c>limit</c> a page of messages may ask for; larger is clamped.</summary>
+    [Range(1, 10_000)]
+    public int MaxPageSize { get; set; } = 200;
+
+    [Range(1, ChatDbContext.TitleMaxLength)]
+    public int MaxTitleLength { get; set; } = ChatDbContext.TitleMaxLength;
+
+    [Range(1, 100_000)]
+    public int MaxMembersPerConversation { get; set; } = 1000;
+
+    /// <summary>Most user ids one <c>GetPresence</c> call may ask about.</summary>
+    [Range(1, 10_000)]
+    public int MaxPresenceQuery { get; set; } = 500;
+}
+
+/// <summary>Section <c>Database</c>.</summary>
+public sealed class DatabaseOptions
+{
+    public const string SectionName = "Database";
+
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Apply pending EF Core migrations at start-up; turn off when migrations are applied out of band.</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+}

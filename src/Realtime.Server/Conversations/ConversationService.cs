@@ -1,0 +1,226 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Realtime.Contracts;
+using Realtime.Persistence;
+using Realtime.Server.Errors;
+using Realtime.Server.Notifications;
+
+namespace Realtime.Server.Conversations;
+
+/// <summary>Conversations and their members: who may read, write and manage membership.</summary>
+public sealed class ConversationService(
+    ChatDbContext db,
+    IChatNotifier notifier,
+    IOptions<ChatOptions> options,
+    TimeProvider clock)
+{
+    private readonly ChatOptions _limits = options.Value;
+
+    public async Task<ConversationDto> CreateAsync(string callerId, string? title, IReadOnlyList<string>? memberIds, CancellationToken cancellationToken = default)
+    {
+        title = title?.Trim();
+        if (string.IsNullOrEmpty(title))
+        {
+            throw ChatException.InvalidArgument("title is required.");
+        }
+
+        if (title.Length > _limits.MaxTitleLength)
+        {
+            throw ChatException.PayloadTooLarge($"title is longer than {_limits.MaxTitleLength} characters.");
+        }
+
+        if (memberIds is null)
+        {
+            throw ChatException.InvalidArgument("memberIds is required (it may be empty).");
+        }
+
+        var members = memberIds.Select(id => Ids.RequireUserId(id, "memberIds")).Append(callerId).Distinct(StringComparer.Ordinal).ToList();
+        if (members.Count > _limits.MaxMembersPerConversation)
+        {
+            throw ChatException.PayloadTooLarge($"A conversation has at most {_limits.MaxMembersPerConversation} members.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var conversation = new Conversation { Id = Ids.NewId(), Title = title, CreatedAt = now };
+        conversation.Members.AddRange(members.Select(userId => new ConversationMember
+        {
+            ConversationId = conversation.Id,
+            UserId = userId,
+            JoinedAt = now,
+        }));
+        db.Conversations.Add(conversation);
+        await db.SaveChangesAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+
+        return await PublishMembershipChangeAsync(conversation.Id, callerId, added: members, removed: [], cancellationToken);
+    }
+
+    public async Task<ConversationDto> AddMemberAsync(string callerId, string conversationId, string userId, CancellationToken cancellationToken = default)
+    {
+        Ids.RequireConversationId(conversationId);
+        Ids.RequireUserId(userId);
+        await EnsureMemberAsync(callerId, conversationId, cancellationToken);
+
+        var memberCount = await db.Members.CountAsync(m => m.ConversationId == conversationId, cancellationToken);
+        var alreadyMember = await db.Members.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken);
+        if (alreadyMember)
+        {
+            return await SnapshotForAsync(conversationId, callerId, cancellationToken);
+        }
+
+        if (memberCount >= _limits.MaxMembersPerConversation)
+        {
+            throw ChatException.PayloadTooLarge($"A conversation has at most {_limits.MaxMembersPerConversation} members.");
+        }
+
+        // A new member can read the history but starts with nothing unread.
+        var lastSequence = await db.Conversations.Where(c => c.Id == conversationId).Select(c => c.LastSequence).SingleAsync(cancellationToken);
+        db.Members.Add(new ConversationMember
+        {
+            ConversationId = conversationId,
+            UserId = userId,
+            JoinedAt = clock.GetUtcNow().UtcDateTime,
+            LastReadSequence = lastSequence,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            if (!await db.Members.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken))
+            {
+                throw;
+            }
+
+            // Someone else added the same member at the same moment: the outcome is the one asked for.
+            return await SnapshotForAsync(conversationId, callerId, cancellationToken);
+        }
+
+        db.ChangeTracker.Clear();
+        return await PublishMembershipChangeAsync(conversationId, callerId, added: [userId], removed: [], cancellationToken);
+    }
+
+    public async Task<ConversationDto> RemoveMemberAsync(string callerId, string conversationId, string userId, CancellationToken cancellationToken = default)
+    {
+        Ids.RequireConversationId(conversationId);
+        Ids.RequireUserId(userId);
+        await EnsureMemberAsync(callerId, conversationId, cancellationToken);
+
+        var removed = await db.Members
+            .Where(m => m.ConversationId == conversationId && m.UserId == userId)
+            .ExecuteDeleteAsync(cancellationToken);
+        if (removed == 0)
+        {
+            throw ChatException.NotFound($"User '{userId}' is not a member of this conversation.");
+        }
+
+        return await PublishMembershipChangeAsync(conversationId, callerId, added: [], removed: [userId], cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ConversationDto>> GetForUserAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var rows = await db.Members.AsNoTracking()
+            .Where(m => m.UserId == userId)
+            .OrderBy(m => m.ConversationId)
+            .Select(m => new
+            {
+                m.Conversation!.Id,
+                m.Conversation.Title,
+                m.Conversation.CreatedAt,
+                m.Conversation.LastSequence,
+                m.LastReadSequence,
+                Unread = db.Messages.Count(x => x.ConversationId == m.ConversationId && x.Sequence > m.LastReadSequence && x.SenderId != m.UserId),
+                MemberIds = m.Conversation.Members.OrderBy(x => x.UserId).Select(x => x.UserId).ToList(),
+            })
+            .AsSplitQuery()
+            .ToListAsync(cancellationToken);
+
+        return rows.ConvertAll(r => new ConversationDto(r.Id, r.Title, r.MemberIds, r.CreatedAt, r.LastSequence, r.LastReadSequence, r.Unread));
+    }
+
+    /// <summary>Refuses a caller who is not a member: <c>not_found</c> for no such conversation, else <c>not_a_member</c>.</summary>
+    public async Task EnsureMemberAsync(string userId, string conversationId, CancellationToken cancellationToken = default)
+    {
+        Ids.RequireConversationId(conversationId);
+        if (await db.Members.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken))
+        {
+            return;
+        }
+
+        throw await db.Conversations.AnyAsync(c => c.Id == conversationId, cancellationToken)
+            ? ChatException.NotAMember("You are not a member of this conversation.")
+            : ChatException.NotFound("No such conversation.");
+    }
+
+    public Task<bool> ExistsAsync(string conversationId, CancellationToken cancellationToken = default) =>
+        db.Conversations.AnyAsync(c => c.Id == conversationId, cancellationToken);
+
+    public async Task<IReadOnlyList<string>> GetConversationIdsAsync(string userId, CancellationToken cancellationToken = default) =>
+        await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ConversationId).ToListAsync(cancellationToken);
+
+    /// <summary>Everyone who shares at least one conversation with <paramref name="userId"/>, the user excluded.</summary>
+    public async Task<IReadOnlyList<string>> GetContactIdsAsync(string userId, CancellationToken cancellationToken = default) =>
+        await db.Members.AsNoTracking()
+            .Where(other => other.UserId != userId
+                && db.Members.Any(mine => mine.UserId == userId && mine.ConversationId == other.ConversationId))
+            .Select(other => other.UserId)
+            .Distinct()
+            .ToListAsync(cancellationToken);
+
+    private async Task<ConversationDto> PublishMembershipChangeAsync(
+        string conversationId, string callerId, IReadOnlyCollection<string> added, IReadOnlyCollection<string> removed, CancellationToken cancellationToken)
+    {
+        var snapshot = await SnapshotAsync(conversationId, cancellationToken);
+        await notifier.MembershipChangedAsync(conversationId, added, removed);
+
+        foreach (var (userId, view) in snapshot.MemberViews)
+        {
+            await notifier.ConversationUpdatedAsync(userId, view);
+        }
+
+        // Removed members learn they are out from a view whose memberIds no longer hold them.
+        foreach (var userId in removed)
+        {
+            await notifier.ConversationUpdatedAsync(userId, snapshot.OutsiderView);
+        }
+
+        return snapshot.ViewOf(callerId);
+    }
+
+    private async Task<ConversationDto> SnapshotForAsync(string conversationId, string userId, CancellationToken cancellationToken) =>
+        (await SnapshotAsync(conversationId, cancellationToken)).ViewOf(userId);
+
+    /// <summary>The conversation as each member sees it (their own watermark and unread count).</summary>
+    private async Task<ConversationSnapshot> SnapshotAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        var conversation = await db.Conversations.AsNoTracking()
+            .Where(c => c.Id == conversationId)
+            .Select(c => new { c.Id, c.Title, c.CreatedAt, c.LastSequence })
+            .SingleAsync(cancellationToken);
+        var members = await db.Members.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId)
+            .OrderBy(m => m.UserId)
+            .Select(m => new
+            {
+                m.UserId,
+                m.LastReadSequence,
+                Unread = db.Messages.Count(x => x.ConversationId == m.ConversationId && x.Sequence > m.LastReadSequence && x.SenderId != m.UserId),
+            })
+            .ToListAsync(cancellationToken);
+
+        var outsiderView = new ConversationDto(
+            conversation.Id, conversation.Title, members.ConvertAll(m => m.UserId), conversation.CreatedAt, conversation.LastSequence, 0, 0);
+        var memberViews = members.ToDictionary(
+            m => m.UserId,
+            m => outsiderView with { LastReadSequence = m.LastReadSequence, UnreadCount = m.Unread },
+            StringComparer.Ordinal);
+        return new ConversationSnapshot(outsiderView, memberViews);
+    }
+
+    private sealed record ConversationSnapshot(ConversationDto OutsiderView, Dictionary<string, ConversationDto> MemberViews)
+    {
+        public ConversationDto ViewOf(string userId) => MemberViews.GetValueOrDefault(userId) ?? OutsiderView;
+    }
+}

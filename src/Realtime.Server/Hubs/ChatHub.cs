@@ -1,0 +1,123 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Realtime.Contracts;
+using Realtime.Server.Auth;
+using Realtime.Server.Conversations;
+using Realtime.Server.Messages;
+using Realtime.Server.Presence;
+
+namespace Realtime.Server.Hubs;
+
+/// <summary>Thin by design: resolves the caller and the connection, then hands over to the domain services.</summary>
+[Authorize]
+public sealed partial class ChatHub(
+    ConversationService conversations,
+    MessageService messages,
+    PresenceService presence,
+    TypingService typing,
+    IPresenceTracker tracker,
+    TypingRegistry typingRegistry,
+    ILogger<ChatHub> logger) : Hub<IChatClient>, IChatHub
+{
+    private string UserId => Context.User.RequireUserId();
+
+    public override async Task OnConnectedAsync()
+    {
+        var userId = UserId;
+        // Register before reading memberships: a membership change made anywhere after this point
+        // sees this connection, and one made before it is in what we read next.
+        var cameOnline = await tracker.ConnectionOpenedAsync(userId, Context.ConnectionId);
+
+        var joined = await conversations.GetConversationIdsAsync(userId);
+        foreach (var conversationId in joined)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, ChatGroups.Conversation(conversationId));
+        }
+
+        // A removal that committed while we were joining may have run before our join; read again and undo it.
+        var current = await conversations.GetConversationIdsAsync(userId);
+        foreach (var conversationId in joined.Except(current, StringComparer.Ordinal))
+        {
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatGroups.Conversation(conversationId));
+        }
+
+        if (cameOnline)
+        {
+            await presence.UserCameOnlineAsync(userId);
+        }
+
+        LogConnected(logger, userId, Context.ConnectionId);
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        var userId = UserId;
+        foreach (var conversationId in typingRegistry.ConnectionClosed(userId, Context.ConnectionId))
+        {
+            await typing.ClearAsync(userId, conversationId);
+        }
+
+        if (await tracker.ConnectionClosedAsync(userId, Context.ConnectionId))
+        {
+            await presence.UserWentOfflineAsync(userId);
+        }
+
+        LogDisconnected(logger, userId, Context.ConnectionId);
+    }
+
+    public Task<ConversationDto> CreateConversation(string title, IReadOnlyList<string> memberIds) =>
+        conversations.CreateAsync(UserId, title, memberIds);
+
+    public Task<ConversationDto> AddMember(string conversationId, string userId) =>
+        conversations.AddMemberAsync(UserId, conversationId, userId);
+
+    public Task<ConversationDto> RemoveMember(string conversationId, string userId) =>
+        conversations.RemoveMemberAsync(UserId, conversationId, userId);
+
+    public Task<IReadOnlyList<ConversationDto>> GetConversations() =>
+        conversations.GetForUserAsync(UserId);
+
+    public async Task<MessageDto> SendMessage(string conversationId, string clientMessageId, string content)
+    {
+        var userId = UserId;
+        var result = await messages.SendAsync(userId, conversationId, clientMessageId, content);
+        if (typingRegistry.Stopped(result.Message.ConversationId, userId))
+        {
+            await typing.ClearAsync(userId, result.Message.ConversationId);
+        }
+
+        return result.Message;
+    }
+
+    public Task<IReadOnlyList<MessageDto>> GetMessages(string conversationId, long afterSequence, int limit) =>
+        messages.GetMessagesAsync(UserId, conversationId, afterSequence, limit);
+
+    public Task<IReadOnlyList<MessageDto>> GetHistory(string conversationId, long? beforeSequence, int limit) =>
+        messages.GetHistoryAsync(UserId, conversationId, beforeSequence, limit);
+
+    public Task<ReadReceiptDto> MarkRead(string conversationId, long sequence) =>
+        messages.MarkReadAsync(UserId, conversationId, sequence);
+
+    public async Task SetTyping(string conversationId, bool isTyping)
+    {
+        var userId = UserId;
+        await typing.SetTypingAsync(userId, conversationId, isTyping);
+        if (isTyping)
+        {
+            typingRegistry.Started(conversationId, userId, Context.ConnectionId);
+        }
+        else
+        {
+            typingRegistry.Stopped(conversationId, userId);
+        }
+    }
+
+    public Task<IReadOnlyList<PresenceDto>> GetPresence(IReadOnlyList<string> userIds) =>
+        presence.GetAsync(userIds);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "User {UserId} connected as {ConnectionId}")]
+    private static partial void LogConnected(ILogger logger, string userId, string connectionId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "User {UserId} disconnected from {ConnectionId}")]
+    private static partial void LogDisconnected(ILogger logger, string userId, string connectionId);
+}

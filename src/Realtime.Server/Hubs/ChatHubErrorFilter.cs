@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.SignalR;
+using Realtime.Server.Errors;
+
+namespace Realtime.Server.Hubs;
+
+/// <summary>
+/// Gives every failed hub call a <c>code: sentence</c> message. Unexpected failures are logged here
+/// and reach the client without internals.
+/// </summary>
+internal sealed partial class ChatHubErrorFilter(ILogger<ChatHubErrorFilter> logger) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        try
+        {
+            return await next(invocationContext);
+        }
+        catch (Exception exception) when (exception is not HubException)
+        {
+            var (code, message) = ChatErrors.Describe(exception);
+            if (exception is ChatException)
+            {
+                LogRefused(logger, invocationContext.HubMethodName, code);
+            }
+            else
+            {
+                LogFailed(logger, invocationContext.HubMethodName, code, exception);
+            }
+
+            throw new HubException($"{code}: {message}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Hub method {Method} refused with {Code}")]
+    private static partial void LogRefused(ILogger logger, string method, string code);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Hub method {Method} failed; the caller got {Code}")]
+    private static partial void LogFailed(ILogger logger, string method, string code, Exception exception);
+}

@@ -1,0 +1,95 @@
+using Microsoft.AspNetCore.SignalR;
+using Realtime.Contracts;
+using Realtime.Server.Notifications;
+using Realtime.Server.Presence;
+
+namespace Realtime.Server.Hubs;
+
+/// <summary>
+/// Reaches clients through <see cref="IHubContext{THub,T}"/>. With the Redis backplane the same calls
+/// reach connections on every node; group changes for a connection elsewhere are forwarded to its node.
+/// </summary>
+internal sealed partial class SignalRChatNotifier(
+    IHubContext<ChatHub, IChatClient> hub,
+    IPresenceTracker tracker,
+    ILogger<SignalRChatNotifier> logger) : IChatNotifier
+{
+    public Task MessageSentAsync(MessageDto message) =>
+        DeliverAsync(nameof(IChatClient.MessageReceived), () => hub.Clients.Group(ChatGroups.Conversation(message.ConversationId)).MessageReceived(message));
+
+    public Task ReadReceiptUpdatedAsync(ReadReceiptDto receipt) =>
+        DeliverAsync(nameof(IChatClient.ReadReceiptUpdated), () => hub.Clients.Group(ChatGroups.Conversation(receipt.ConversationId)).ReadReceiptUpdated(receipt));
+
+    public Task TypingChangedAsync(TypingDto typing) =>
+        DeliverAsync(nameof(IChatClient.TypingChanged), async () =>
+        {
+            var typersConnections = await tracker.GetConnectionIdsAsync(typing.UserId);
+            await hub.Clients.GroupExcept(ChatGroups.Conversation(typing.ConversationId), typersConnections).TypingChanged(typing);
+        });
+
+    public Task PresenceChangedAsync(IReadOnlyCollection<string> audienceUserIds, PresenceDto presence) =>
+        DeliverAsync(nameof(IChatClient.PresenceChanged), () => hub.Clients.Users(audienceUserIds).PresenceChanged(presence));
+
+    public Task MembershipChangedAsync(string conversationId, IReadOnlyCollection<string> addedUserIds, IReadOnlyCollection<string> removedUserIds) =>
+        DeliverAsync("group membership", async () =>
+        {
+            var group = ChatGroups.Conversation(conversationId);
+            foreach (var userId in addedUserIds)
+            {
+                foreach (var connectionId in await tracker.GetConnectionIdsAsync(userId))
+                {
+                    await hub.Groups.AddToGroupAsync(connectionId, group);
+                }
+            }
+
+            foreach (var userId in removedUserIds)
+            {
+                foreach (var connectionId in await tracker.GetConnectionIdsAsync(userId))
+                {
+                    await hub.Groups.RemoveFromGroupAsync(connectionId, group);
+                }
+            }
+        });
+
+    public Task ConversationUpdatedAsync(string userId, ConversationDto conversation) =>
+        DeliverAsync(nameof(IChatClient.ConversationUpdated), () => hub.Clients.User(userId).ConversationUpdated(conversation));
+
+    public Task NotifyAsync(NotificationAudience audience, NotificationDto notification) =>
+        DeliverAsync(nameof(IChatClient.Notified), async () =>
+        {
+            if (audience.Everyone)
+            {
+                await hub.Clients.All.Notified(notification);
+                return;
+            }
+
+            if (audience.UserIds.Count > 0)
+            {
+                await hub.Clients.Users(audience.UserIds).Notified(notification);
+            }
+
+            if (audience.ConversationId is { } conversationId)
+            {
+                await hub.Clients.Group(ChatGroups.Conversation(conversationId)).Notified(notification);
+            }
+        });
+
+    public Task ProgressChangedAsync(string userId, ProgressDto progress) =>
+        DeliverAsync(nameof(IChatClient.ProgressChanged), () => hub.Clients.User(userId).ProgressChanged(progress));
+
+    private async Task DeliverAsync(string what, Func<Task> send)
+    {
+        try
+        {
+            await send();
+        }
+        catch (Exception exception)
+        {
+            // What was persisted stays acknowledged; clients catch up through GetMessages.
+            LogDeliveryFailed(logger, what, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Delivery of {What} failed; clients will catch up on resync")]
+    private static partial void LogDeliveryFailed(ILogger logger, string what, Exception exception);
+}

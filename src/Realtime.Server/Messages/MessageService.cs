@@ -1,0 +1,186 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Realtime.Contracts;
+using Realtime.Persistence;
+using Realtime.Server.Conversations;
+using Realtime.Server.Errors;
+using Realtime.Server.Notifications;
+
+namespace Realtime.Server.Messages;
+
+/// <summary>The outcome of a send: <see cref="IsNew"/> is false when a retry returned the original message.</summary>
+public sealed record SendResult(MessageDto Message, bool IsNew);
+
+/// <summary>Appends messages (durable before acknowledged, gap-free sequences), pages them, and keeps read watermarks.</summary>
+public sealed class MessageService(
+    ChatDbContext db,
+    ConversationService conversations,
+    IChatNotifier notifier,
+    IOptions<ChatOptions> options,
+    TimeProvider clock)
+{
+    private readonly ChatOptions _limits = options.Value;
+
+    public async Task<SendResult> SendAsync(string senderId, string? conversationId, string? clientMessageId, string? content, CancellationToken cancellationToken = default)
+    {
+        conversationId = Ids.RequireConversationId(conversationId);
+        clientMessageId = Ids.RequireClientMessageId(clientMessageId);
+        ValidateContent(content);
+        await conversations.EnsureMemberAsync(senderId, conversationId, cancellationToken);
+
+        var original = await FindAsync(senderId, clientMessageId, cancellationToken);
+        if (original is not null)
+        {
+            return Retry(original, conversationId);
+        }
+
+        MessageDto message;
+        try
+        {
+            message = await AppendAsync(senderId, conversationId, clientMessageId, content!);
+        }
+        catch (DbUpdateException)
+        {
+            // The same retry raced the original; the unique index let exactly one of them in.
+            var raced = await FindAsync(senderId, clientMessageId, CancellationToken.None);
+            if (raced is null)
+            {
+                throw;
+            }
+
+            return Retry(raced, conversationId);
+        }
+
+        await notifier.MessageSentAsync(message);
+        return new SendResult(message, IsNew: true);
+    }
+
+    public async Task<IReadOnlyList<MessageDto>> GetMessagesAsync(string userId, string? conversationId, long afterSequence, int limit, CancellationToken cancellationToken = default)
+    {
+        conversationId = Ids.RequireConversationId(conversationId);
+        if (afterSequence < 0)
+        {
+            throw ChatException.InvalidArgument("afterSequence must be 0 or more.");
+        }
+
+        var take = PageSize(limit);
+        await conversations.EnsureMemberAsync(userId, conversationId, cancellationToken);
+        return await db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId && m.Sequence > afterSequence)
+            .OrderBy(m => m.Sequence)
+            .Take(take)
+            .Select(m => new MessageDto(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt))
+            .ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<MessageDto>> GetHistoryAsync(string userId, string? conversationId, long? beforeSequence, int limit, CancellationToken cancellationToken = default)
+    {
+        conversationId = Ids.RequireConversationId(conversationId);
+        if (beforeSequence < 1)
+        {
+            throw ChatException.InvalidArgument("beforeSequence must be 1 or more, or null for the latest messages.");
+        }
+
+        var take = PageSize(limit);
+        await conversations.EnsureMemberAsync(userId, conversationId, cancellationToken);
+        var before = beforeSequence ?? long.MaxValue;
+        var page = await db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId && m.Sequence < before)
+            .OrderByDescending(m => m.Sequence)
+            .Take(take)
+            .Select(m => new MessageDto(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt))
+            .ToListAsync(cancellationToken);
+        page.Reverse();
+        return page;
+    }
+
+    public async Task<ReadReceiptDto> MarkReadAsync(string userId, string? conversationId, long sequence, CancellationToken cancellationToken = default)
+    {
+        conversationId = Ids.RequireConversationId(conversationId);
+        if (sequence < 0)
+        {
+            throw ChatException.InvalidArgument("sequence must be 0 or more.");
+        }
+
+        await conversations.EnsureMemberAsync(userId, conversationId, cancellationToken);
+        var lastSequence = await db.Conversations.Where(c => c.Id == conversationId).Select(c => c.LastSequence).SingleAsync(cancellationToken);
+        var target = Math.Min(sequence, lastSequence);
+        var now = clock.GetUtcNow().UtcDateTime;
+
+        // One conditional UPDATE: concurrent calls can only raise the watermark, never lower it.
+        var moved = await db.Members
+            .Where(m => m.ConversationId == conversationId && m.UserId == userId && m.LastReadSequence < target)
+            .ExecuteUpdateAsync(set => set.SetProperty(m => m.LastReadSequence, target).SetProperty(m => m.ReadAt, now), cancellationToken);
+
+        var watermark = await db.Members.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId && m.UserId == userId)
+            .Select(m => new { m.LastReadSequence, ReadAt = m.ReadAt ?? m.JoinedAt })
+            .SingleAsync(cancellationToken);
+        var receipt = new ReadReceiptDto(conversationId, userId, watermark.LastReadSequence, watermark.ReadAt);
+        if (moved > 0)
+        {
+            await notifier.ReadReceiptUpdatedAsync(receipt);
+        }
+
+        return receipt;
+    }
+
+    private async Task<MessageDto> AppendAsync(string senderId, string conversationId, string clientMessageId, string content)
+    {
+        // Once the write starts it runs to the end, so the caller's ack always matches what is stored.
+        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+        var sequence = await SequenceAllocator.AllocateAsync(db, conversationId, count: 1, CancellationToken.None)
+            ?? throw ChatException.NotFound("No such conversation.");
+        var message = new Message
+        {
+            Id = Ids.NewId(),
+            ConversationId = conversationId,
+            Sequence = sequence,
+            SenderId = senderId,
+            ClientMessageId = clientMessageId,
+            Content = content,
+            SentAt = clock.GetUtcNow().UtcDateTime,
+        };
+        db.Messages.Add(message);
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+
+        return ToDto(message);
+    }
+
+    private async Task<MessageDto?> FindAsync(string senderId, string clientMessageId, CancellationToken cancellationToken) =>
+        await db.Messages.AsNoTracking()
+            .Where(m => m.SenderId == senderId && m.ClientMessageId == clientMessageId)
+            .Select(m => new MessageDto(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt))
+            .SingleOrDefaultAsync(cancellationToken);
+
+    private static SendResult Retry(MessageDto original, string conversationId) =>
+        original.ConversationId == conversationId
+            ? new SendResult(original, IsNew: false)
+            : throw ChatException.InvalidArgument("clientMessageId was already used for a message in another conversation.");
+
+    private void ValidateContent(string? content)
+    {
+        if (string.IsNullOrWhiteSpace(content))
+        {
+            throw ChatException.InvalidArgument("content must not be empty.");
+        }
+
+        if (content.Length > _limits.MaxContentLength)
+        {
+            throw ChatException.PayloadTooLarge($"content is longer than {_limits.MaxContentLength} characters.");
+        }
+    }
+
+    private int PageSize(int limit) =>
+        limit >= 1 ? Math.Min(limit, _limits.MaxPageSize) : throw ChatException.InvalidArgument("limit must be 1 or more.");
+
+    internal static MessageDto ToDto(Message m) => new(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt);
+}

@@ -1,0 +1,78 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Realtime.Contracts;
+using Realtime.Persistence;
+using Realtime.Server.Conversations;
+using Realtime.Server.Errors;
+using Realtime.Server.Notifications;
+
+namespace Realtime.Server.Presence;
+
+/// <summary>Acts on a user's online/offline transitions and answers presence queries.</summary>
+public sealed class PresenceService(
+    ChatDbContext db,
+    ConversationService conversations,
+    IPresenceTracker tracker,
+    IChatNotifier notifier,
+    IOptions<ChatOptions> options,
+    TimeProvider clock)
+{
+    public Task UserCameOnlineAsync(string userId) => TransitionAsync(userId, isOnline: true);
+
+    public Task UserWentOfflineAsync(string userId) => TransitionAsync(userId, isOnline: false);
+
+    public async Task<IReadOnlyList<PresenceDto>> GetAsync(IReadOnlyList<string>? userIds, CancellationToken cancellationToken = default)
+    {
+        if (userIds is null)
+        {
+            throw ChatException.InvalidArgument("userIds is required.");
+        }
+
+        if (userIds.Count > options.Value.MaxPresenceQuery)
+        {
+            throw ChatException.PayloadTooLarge($"Ask about at most {options.Value.MaxPresenceQuery} users at once.");
+        }
+
+        var distinct = userIds.Select(id => Ids.RequireUserId(id, "userIds")).Distinct(StringComparer.Ordinal).ToList();
+        var online = await tracker.GetOnlineUsersAsync(distinct);
+        var lastSeen = await db.Presence.AsNoTracking()
+            .Where(p => distinct.Contains(p.UserId))
+            .ToDictionaryAsync(p => p.UserId, p => p.LastSeenAt, StringComparer.Ordinal, cancellationToken);
+        return distinct.ConvertAll(id => new PresenceDto(id, online.Contains(id), lastSeen.TryGetValue(id, out var seen) ? seen : null));
+    }
+
+    private async Task TransitionAsync(string userId, bool isOnline)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await RecordLastSeenAsync(userId, now);
+        var audience = await conversations.GetContactIdsAsync(userId);
+        if (audience.Count > 0)
+        {
+            await notifier.PresenceChangedAsync(audience, new PresenceDto(userId, isOnline, now));
+        }
+    }
+
+    private async Task RecordLastSeenAsync(string userId, DateTime seenAt)
+    {
+        var updated = await db.Presence.Where(p => p.UserId == userId)
+            .ExecuteUpdateAsync(set => set.SetProperty(p => p.LastSeenAt, seenAt));
+        if (updated > 0)
+        {
+            return;
+        }
+
+        db.Presence.Add(new UserPresence { UserId = userId, LastSeenAt = seenAt });
+        try
+        {
+            await db.SaveChangesAsync();
+        }
+        catch (DbUpdateException)
+        {
+            // Another node inserted the row first; its time is as good as ours.
+        }
+        finally
+        {
+            db.ChangeTracker.Clear();
+        }
+    }
+}

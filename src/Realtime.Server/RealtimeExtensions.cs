@@ -1,0 +1,55 @@
+using Realtime.Server.Auth;
+using Realtime.Server.Conversations;
+using Realtime.Server.Errors;
+using Realtime.Server.Hubs;
+using Realtime.Server.Messages;
+using Realtime.Server.Notifications;
+using Realtime.Server.Observability;
+using Realtime.Server.Persistence;
+using Realtime.Server.Presence;
+
+namespace Realtime.Server;
+
+public static class RealtimeExtensions
+{
+    /// <summary>Registers the whole service; each feature folder adds its own part.</summary>
+    public static IHostApplicationBuilder AddRealtime(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ChatOptions>().BindConfiguration(ChatOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+
+        builder.AddChatPersistence();
+        builder.AddChatAuthentication();
+        builder.AddChatHub();
+        builder.AddChatHealthChecks();
+
+        builder.Services.AddScoped<ConversationService>();
+        builder.Services.AddScoped<MessageService>();
+        builder.Services.AddScoped<TypingService>();
+        builder.Services.AddScoped<PresenceService>();
+        builder.Services.AddScoped<NotificationService>();
+        builder.Services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
+
+        builder.Services.AddProblemDetails();
+        builder.Services.AddExceptionHandler<ChatProblemDetails>();
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        return builder;
+    }
+
+    public static async Task<WebApplication> UseRealtimeAsync(this WebApplication app)
+    {
+        await app.MigrateChatDatabaseAsync();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapChatHealthChecks();
+        app.MapDevTokens();
+        app.MapConversationApi();
+        app.MapNotificationApi();
+        app.MapChatHub();
+        return app;
+    }
+}
