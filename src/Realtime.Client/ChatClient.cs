@@ -62,7 +62,7 @@ public sealed class ChatClient : IChatHub, IAsyncDisposable
     }
 
     public Task<ConversationDto> CreateConversation(string title, IReadOnlyList<string> memberIds) =>
-        Connection.InvokeAsync<ConversationDto>(nameof(CreateConversation), title, memberIds);
+        Connection.InvokeAsync<ConversationDto>(nameof(CreateConversation), title, AsArray(memberIds));
 
     public Task<ConversationDto> AddMember(string conversationId, string userId) =>
         Connection.InvokeAsync<ConversationDto>(nameof(AddMember), conversationId, userId);
@@ -89,9 +89,13 @@ public sealed class ChatClient : IChatHub, IAsyncDisposable
         Connection.InvokeAsync(nameof(SetTyping), conversationId, isTyping);
 
     public Task<IReadOnlyList<PresenceDto>> GetPresence(IReadOnlyList<string> userIds) =>
-        Connection.InvokeAsync<IReadOnlyList<PresenceDto>>(nameof(GetPresence), userIds);
+        Connection.InvokeAsync<IReadOnlyList<PresenceDto>>(nameof(GetPresence), AsArray(userIds));
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
+
+    // MessagePack serializes arguments by their runtime type, and the compiler's collection-expression
+    // types have no formatter; an array always does.
+    private static string[]? AsArray(IReadOnlyList<string>? values) => values as string[] ?? values?.ToArray();
 
     private sealed class Registrations(IDisposable[] registrations) : IDisposable
     {

@@ -22,6 +22,14 @@ public sealed class ChatOptions
     [Range(1, 100_000)]
     public int MaxMembersPerConversation { get; set; } = 1000;
 
+    /// <summary>Hub calls a user may make per second, sustained, across all of their connections on a node.</summary>
+    [Range(1, 1_000_000)]
+    public int HubCallsPerSecond { get; set; } = 50;
+
+    /// <summary>Hub calls a user may make in a burst above the sustained rate.</summary>
+    [Range(1, 1_000_000)]
+    public int HubCallBurst { get; set; } = 100;
+
     /// <summary>Most user ids one <c>GetPresence</c> call may ask about.</summary>
     [Range(1, 10_000)]
     public int MaxPresenceQuery { get; set; } = 500;

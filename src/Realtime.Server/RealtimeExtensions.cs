@@ -29,6 +29,7 @@ public static class RealtimeExtensions
         builder.Services.AddScoped<PresenceService>();
         builder.Services.AddScoped<NotificationService>();
         builder.Services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
+        builder.Services.AddSingleton<ConversationSendGate>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ChatProblemDetails>();

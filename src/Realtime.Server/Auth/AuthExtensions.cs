@@ -59,6 +59,7 @@ public static class AuthExtensions
 
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(NotifierPolicy, policy => policy.RequireAuthenticatedUser().RequireRole("admin", "service"));
+        builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ChatAuthorizationResultHandler>();
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<DevTokenIssuer>();
         return builder;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Realtime.Contracts;
 using Realtime.Server.Notifications;
 
@@ -12,14 +13,30 @@ public static class HubExtensions
         builder.Services.AddSignalR(options =>
             {
                 options.EnableDetailedErrors = false;
+                // The rate limit runs first, so refused calls cost no database work.
+                options.AddFilter<HubRateLimitFilter>();
                 options.AddFilter<ChatHubErrorFilter>();
             })
             .AddJsonProtocol()
             .AddMessagePackProtocol();
+        WrapProtocols(builder.Services);
+        builder.Services.AddSingleton<HubRateLimitFilter>();
         builder.Services.AddSingleton<ChatHubErrorFilter>();
         builder.Services.AddSingleton<TypingRegistry>();
         builder.Services.AddSingleton<IChatNotifier, SignalRChatNotifier>();
         return builder;
+    }
+
+    private static void WrapProtocols(IServiceCollection services)
+    {
+        var protocols = services.Where(d => d.ServiceType == typeof(IHubProtocol) && d.ImplementationType is not null).ToList();
+        foreach (var descriptor in protocols)
+        {
+            var implementation = descriptor.ImplementationType!;
+            services.Remove(descriptor);
+            services.AddSingleton<IHubProtocol>(provider =>
+                new ErrorCodeHubProtocol((IHubProtocol)ActivatorUtilities.CreateInstance(provider, implementation)));
+        }
     }
 
     public static IEndpointRouteBuilder MapChatHub(this IEndpointRouteBuilder app)

@@ -16,6 +16,7 @@ public sealed class MessageService(
     ChatDbContext db,
     ConversationService conversations,
     IChatNotifier notifier,
+    ConversationSendGate sendGate,
     IOptions<ChatOptions> options,
     TimeProvider clock)
 {
@@ -34,6 +35,8 @@ public sealed class MessageService(
             return Retry(original, conversationId);
         }
 
+        // Delivery happens inside the gate too, so this node publishes in sequence order.
+        using var turn = await sendGate.EnterAsync(conversationId);
         MessageDto message;
         try
         {

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The project's one entry point for tests.
+#   ./build.sh test   installs what the tests need (Debian/Ubuntu packages, .NET tools), builds, runs every test
+#   ./build.sh build  builds only
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Servers the tests start for themselves on free loopback ports: PostgreSQL, Redis, nginx; Chromium for the browser tests.
+SYSTEM_PACKAGES=(redis-server postgresql nginx chromium)
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_system_packages() {
+  local missing=()
+  for package in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "Installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {
+  dotnet tool restore >/dev/null
+  dotnet build Realtime.sln -c Release -nologo -clp:ErrorsOnly
+}
+
+run_tests() {
+  local log
+  log="$(mktemp)"
+  set +e
+  dotnet test Realtime.sln -c Release --no-build -nologo 2>&1 | tee "$log"
+  local status=${PIPESTATUS[0]}
+  set -e
+  # One plain closing line over every test assembly.
+  awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+       END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' FS='[ ,]+' "$log"
+  rm -f "$log"
+  return "$status"
+}
+
+case "${1:-test}" in
+  build) build ;;
+  test)
+    install_system_packages
+    build
+    run_tests
+    ;;
+  *) echo "usage: $0 [test|build]" >&2; exit 2 ;;
+esac

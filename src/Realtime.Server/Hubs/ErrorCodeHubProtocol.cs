@@ -1,0 +1,51 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Realtime.Contracts;
+
+namespace Realtime.Server.Hubs;
+
+/// <summary>
+/// Makes every failed invocation's error start with the contract's code. SignalR itself wraps a
+/// <see cref="HubException"/> as "An unexpected error occurred invoking 'X' on the server. HubException: ...",
+/// and its own binding and unknown-method failures carry no code; this rewrites the completion on its way out.
+/// </summary>
+internal sealed class ErrorCodeHubProtocol(IHubProtocol inner) : IHubProtocol
+{
+    private const string HubExceptionMarker = " HubException: ";
+
+    public string Name => inner.Name;
+
+    public int Version => inner.Version;
+
+    public TransferFormat TransferFormat => inner.TransferFormat;
+
+    public bool IsVersionSupported(int version) => inner.IsVersionSupported(version);
+
+    public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message) =>
+        inner.TryParseMessage(ref input, binder, out message);
+
+    public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => inner.WriteMessage(Rewrite(message), output);
+
+    public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => inner.GetMessageBytes(Rewrite(message));
+
+    internal static string? WithCode(string? error) => error switch
+    {
+        null => null,
+        _ when error.IndexOf(HubExceptionMarker, StringComparison.Ordinal) is var at and >= 0 => error[(at + HubExceptionMarker.Length)..],
+        _ when error.StartsWith("Failed to invoke '", StringComparison.Ordinal) =>
+            $"{ChatErrorCodes.InvalidArgument}: The arguments do not match the method's parameters (count or types).",
+        _ when error.StartsWith("Unknown hub method", StringComparison.Ordinal) =>
+            $"{ChatErrorCodes.NotFound}: No such hub method.",
+        _ when error.StartsWith("An unexpected error occurred", StringComparison.Ordinal) =>
+            $"{ChatErrorCodes.Unavailable}: The request failed on the server; nothing was saved. Try again.",
+        _ => error,
+    };
+
+    private static HubMessage Rewrite(HubMessage message) =>
+        message is CompletionMessage { Error: { } error } completion && WithCode(error) is var coded && coded != error
+            ? new CompletionMessage(completion.InvocationId!, coded, result: null, hasResult: false) { Headers = completion.Headers }
+            : message;
+}
