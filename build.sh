@@ -2,6 +2,7 @@
 # The project's one entry point for tests.
 #   ./build.sh test   installs what the tests need (Debian/Ubuntu packages, .NET tools), builds, runs every test
 #   ./build.sh build  builds only
+#   ./build.sh sql-scripts  regenerates deploy/sql/*.sql after a migration
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -29,6 +30,33 @@ build() {
   dotnet build Realtime.sln -c Release -nologo -clp:ErrorsOnly
 }
 
+# The idempotent scripts under deploy/sql apply the migrations out of band (production DBAs, SQL Server).
+SQL_SCRIPTS=(SqlServer:sqlserver.sql PostgreSql:postgresql.sql)
+
+write_sql_scripts() {
+  local target="$1"
+  for entry in "${SQL_SCRIPTS[@]}"; do
+    dotnet ef migrations script --idempotent --configuration Release --no-build \
+      --project "src/Realtime.Persistence.${entry%%:*}" --output "$target/${entry#*:}" >/dev/null
+  done
+}
+
+check_sql_scripts() {
+  local generated
+  generated="$(mktemp -d)"
+  write_sql_scripts "$generated"
+  for entry in "${SQL_SCRIPTS[@]}"; do
+    local file="${entry#*:}"
+    grep -q "CREATE UNIQUE INDEX \[IX_Messages_ConversationId_Sequence\]" "$generated/sqlserver.sql"
+    if ! diff -q <(tr -d '\r' < "deploy/sql/$file" | sed -e '1s/^\xEF\xBB\xBF//') <(tr -d '\r' < "$generated/$file" | sed -e '1s/^\xEF\xBB\xBF//') >/dev/null; then
+      echo "deploy/sql/$file is out of date: run ./build.sh sql-scripts and commit it" >&2
+      return 1
+    fi
+  done
+  rm -rf "$generated"
+  echo "SQL migration scripts: generated and up to date"
+}
+
 run_tests() {
   local log
   log="$(mktemp)"
@@ -45,9 +73,15 @@ run_tests() {
 
 case "${1:-test}" in
   build) build ;;
+  sql-scripts)
+    build
+    mkdir -p deploy/sql
+    write_sql_scripts deploy/sql
+    ;;
   test)
     install_system_packages
     build
+    check_sql_scripts
     run_tests
     ;;
   *) echo "usage: $0 [test|build]" >&2; exit 2 ;;

@@ -21,7 +21,7 @@ public sealed class DevTokenIssuer(IOptions<AuthOptions> options, TimeProvider c
         }
 
         var roles = (request.Roles ?? []).Select(role => Ids.RequireUserId(role, "roles")).ToList();
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.UtcNowForStorage();
         var expires = now + (lifetime ?? auth.DevTokenLifetime);
         var claims = new List<Claim> { new(ClaimsPrincipalExtensions.SubjectClaim, userId), new(ClaimsPrincipalExtensions.NameClaim, request.Name ?? userId) };
         claims.AddRange(roles.Select(role => new Claim(ClaimsPrincipalExtensions.RoleClaim, role)));

@@ -40,7 +40,7 @@ public sealed class ConversationService(
             throw ChatException.PayloadTooLarge($"A conversation has at most {_limits.MaxMembersPerConversation} members.");
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.UtcNowForStorage();
         var conversation = new Conversation { Id = Ids.NewId(), Title = title, CreatedAt = now };
         conversation.Members.AddRange(members.Select(userId => new ConversationMember
         {
@@ -79,7 +79,7 @@ public sealed class ConversationService(
         {
             ConversationId = conversationId,
             UserId = userId,
-            JoinedAt = clock.GetUtcNow().UtcDateTime,
+            JoinedAt = clock.UtcNowForStorage(),
             LastReadSequence = lastSequence,
         });
         try

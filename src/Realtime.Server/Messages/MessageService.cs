@@ -108,7 +108,7 @@ public sealed class MessageService(
         await conversations.EnsureMemberAsync(userId, conversationId, cancellationToken);
         var lastSequence = await db.Conversations.Where(c => c.Id == conversationId).Select(c => c.LastSequence).SingleAsync(cancellationToken);
         var target = Math.Min(sequence, lastSequence);
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.UtcNowForStorage();
 
         // One conditional UPDATE: concurrent calls can only raise the watermark, never lower it.
         var moved = await db.Members
@@ -142,7 +142,7 @@ public sealed class MessageService(
             SenderId = senderId,
             ClientMessageId = clientMessageId,
             Content = content,
-            SentAt = clock.GetUtcNow().UtcDateTime,
+            SentAt = clock.UtcNowForStorage(),
         };
         db.Messages.Add(message);
         try

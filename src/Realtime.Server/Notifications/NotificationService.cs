@@ -47,7 +47,7 @@ public sealed class NotificationService(IChatNotifier notifier, ConversationServ
             throw ChatException.PayloadTooLarge($"data has at most {MaxDataEntries} entries.");
         }
 
-        var notification = new NotificationDto(Ids.NewId(), kind, title, body, request.Data, clock.GetUtcNow().UtcDateTime);
+        var notification = new NotificationDto(Ids.NewId(), kind, title, body, request.Data, clock.UtcNowForStorage());
         await notifier.NotifyAsync(new NotificationAudience(userIds, request.ConversationId, everyone), notification);
         return notification;
     }

@@ -43,7 +43,7 @@ public sealed class PresenceService(
 
     private async Task TransitionAsync(string userId, bool isOnline)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
+        var now = clock.UtcNowForStorage();
         await RecordLastSeenAsync(userId, now);
         var audience = await conversations.GetContactIdsAsync(userId);
         if (audience.Count > 0)

@@ -1,0 +1,267 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Realtime.Persistence;
+using Realtime.Server;
+using Realtime.Server.Conversations;
+using Realtime.Server.Errors;
+using Realtime.Server.Messages;
+using Realtime.Tests.Infrastructure;
+
+namespace Realtime.Tests.Persistence;
+
+/// <summary>
+/// The persistence contract, run unchanged against every provider that can run here. A provider
+/// passes by subclassing this with a fresh, empty database.
+/// </summary>
+public abstract class PersistenceSpecification : IAsyncLifetime
+{
+    private readonly List<ChatDbContext> _contexts = [];
+
+    protected abstract DatabaseProvider Provider { get; }
+
+    /// <summary>A connection string to a new, empty database of <see cref="Provider"/>.</summary>
+    protected abstract Task<string> CreateDatabaseAsync();
+
+    private string ConnectionString { get; set; } = string.Empty;
+
+    public async Task InitializeAsync()
+    {
+        ConnectionString = await CreateDatabaseAsync();
+        await ChatDatabase.MigrateAsync(NewContext(), CancellationToken.None);
+    }
+
+    public virtual async Task DisposeAsync()
+    {
+        foreach (var context in _contexts)
+        {
+            await context.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Migrations_cover_the_whole_model()
+    {
+        var db = NewContext();
+
+        db.Database.HasPendingModelChanges().Should().BeFalse("every model change has a migration for this provider");
+        (await db.Database.GetPendingMigrationsAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Appended_messages_read_back_in_order_with_every_field()
+    {
+        var store = NewStore();
+        var conversation = await store.Conversations.CreateAsync("alice", "append", ["bob"]);
+
+        var first = await store.Messages.SendAsync("alice", conversation.Id, "c1", "héllo 👋 \u202Eevil\u202C <script>'; DROP TABLE x;--");
+        var second = await store.Messages.SendAsync("bob", conversation.Id, "c2", "second");
+
+        first.IsNew.Should().BeTrue();
+        var read = await NewStore().Messages.GetMessagesAsync("bob", conversation.Id, 0, 10);
+        read.Should().Equal(first.Message, second.Message);
+        read[0].Content.Should().Be("héllo 👋 \u202Eevil\u202C <script>'; DROP TABLE x;--", "content is stored verbatim");
+        read[0].SentAt.Kind.Should().Be(DateTimeKind.Utc);
+        read[0].SentAt.Should().BeCloseTo(DateTime.UtcNow, TimeSpan.FromMinutes(1));
+        read.Select(m => m.Sequence).Should().Equal(1, 2);
+        store.Notifier.Messages.Should().HaveCount(2);
+    }
+
+    [Fact]
+    public async Task Pages_go_forwards_after_a_sequence_and_backwards_before_one()
+    {
+        var store = NewStore();
+        var conversation = await store.Conversations.CreateAsync("alice", "paging", []);
+        for (var i = 1; i <= 25; i++)
+        {
+            await store.Messages.SendAsync("alice", conversation.Id, $"p{i}", $"m{i}");
+        }
+
+        (await store.Messages.GetMessagesAsync("alice", conversation.Id, 0, 10)).Select(m => m.Sequence).Should().Equal(Range(1, 10));
+        (await store.Messages.GetMessagesAsync("alice", conversation.Id, 20, 10)).Select(m => m.Sequence).Should().Equal(Range(21, 25));
+        (await store.Messages.GetMessagesAsync("alice", conversation.Id, 25, 10)).Should().BeEmpty();
+        (await store.Messages.GetHistoryAsync("alice", conversation.Id, null, 5)).Select(m => m.Sequence).Should().Equal(Range(21, 25));
+        (await store.Messages.GetHistoryAsync("alice", conversation.Id, 21, 5)).Select(m => m.Sequence).Should().Equal(Range(16, 20));
+        (await store.Messages.GetHistoryAsync("alice", conversation.Id, 3, 5)).Select(m => m.Sequence).Should().Equal(1, 2);
+    }
+
+    [Fact]
+    public async Task Appending_the_same_client_message_id_again_returns_the_original_and_notifies_once()
+    {
+        var store = NewStore();
+        var conversation = await store.Conversations.CreateAsync("alice", "idempotent", []);
+        var other = await store.Conversations.CreateAsync("alice", "other", []);
+
+        var original = await store.Messages.SendAsync("alice", conversation.Id, "once", "hello");
+        var again = await NewStore().Messages.SendAsync("alice", conversation.Id, "once", "hello again");
+        var raced = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => NewStore().Messages.SendAsync("alice", conversation.Id, "raced", "x")));
+
+        again.Should().Be(new SendResult(original.Message, IsNew: false));
+        raced.Count(r => r.IsNew).Should().Be(1);
+        raced.Select(r => r.Message.Id).Distinct().Should().ContainSingle();
+        store.Notifier.Messages.Should().ContainSingle();
+        (await store.Messages.GetMessagesAsync("alice", conversation.Id, 0, 10)).Select(m => m.Sequence).Should().Equal(1, 2);
+        await FluentActions.Awaiting(() => store.Messages.SendAsync("alice", other.Id, "once", "elsewhere"))
+            .Should().ThrowAsync<ChatException>().Where(e => e.Code == "invalid_argument");
+        var sameKeyOtherSender = await store.Messages.SendAsync("alice", conversation.Id, "once", "x");
+        sameKeyOtherSender.IsNew.Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task The_read_watermark_only_moves_forwards()
+    {
+        var store = NewStore();
+        var conversation = await store.Conversations.CreateAsync("alice", "watermark", ["bob"]);
+        for (var i = 1; i <= 10; i++)
+        {
+            await store.Messages.SendAsync("alice", conversation.Id, $"w{i}", "x");
+        }
+
+        (await store.Messages.MarkReadAsync("bob", conversation.Id, 4)).LastReadSequence.Should().Be(4);
+        (await store.Messages.MarkReadAsync("bob", conversation.Id, 2)).LastReadSequence.Should().Be(4);
+        await Task.WhenAll(new long[] { 7, 5, 9, 6, 8 }.Select(s => NewStore().Messages.MarkReadAsync("bob", conversation.Id, s)));
+        (await store.Messages.MarkReadAsync("bob", conversation.Id, 0)).LastReadSequence.Should().Be(9, "concurrent marks leave the highest");
+        (await store.Messages.MarkReadAsync("bob", conversation.Id, 500)).LastReadSequence.Should().Be(10, "the watermark stops at the last message");
+    }
+
+    [Fact]
+    public async Task Unread_counts_follow_the_watermark_and_skip_the_readers_own_messages()
+    {
+        var store = NewStore();
+        var conversation = await store.Conversations.CreateAsync("alice", "unread", ["bob"]);
+        for (var i = 1; i <= 6; i++)
+        {
+            await store.Messages.SendAsync(i % 3 == 0 ? "bob" : "alice", conversation.Id, $"u{i}", "x");
+        }
+
+        async Task<(long Unread, long LastRead, long Last)> ViewOf(string user)
+        {
+            var view = (await NewStore().Conversations.GetForUserAsync(user)).Single(c => c.Id == conversation.Id);
+            return (view.UnreadCount, view.LastReadSequence, view.LastSequence);
+        }
+
+        (await ViewOf("bob")).Should().Be((4L, 0L, 6L));
+        (await ViewOf("alice")).Should().Be((2L, 0L, 6L));
+        await store.Messages.MarkReadAsync("bob", conversation.Id, 4);
+        (await ViewOf("bob")).Should().Be((1L, 4L, 6L));
+        await store.Messages.MarkReadAsync("bob", conversation.Id, 6);
+        (await ViewOf("bob")).Should().Be((0L, 6L, 6L));
+    }
+
+    [Fact]
+    public async Task Membership_changes_decide_who_may_read_and_write()
+    {
+        var store = NewStore();
+        var conversation = await store.Conversations.CreateAsync("alice", "members", ["bob"]);
+        conversation.MemberIds.Should().BeEquivalentTo(["alice", "bob"]);
+
+        await Refused(() => store.Messages.SendAsync("carol", conversation.Id, "c1", "x"), "not_a_member");
+        var added = await store.Conversations.AddMemberAsync("bob", conversation.Id, "carol");
+        added.MemberIds.Should().BeEquivalentTo(["alice", "bob", "carol"]);
+        (await store.Conversations.AddMemberAsync("alice", conversation.Id, "carol")).MemberIds.Should().HaveCount(3, "adding twice changes nothing");
+        await store.Messages.SendAsync("carol", conversation.Id, "c2", "now I can write");
+
+        await store.Conversations.RemoveMemberAsync("alice", conversation.Id, "bob");
+        await Refused(() => store.Messages.GetMessagesAsync("bob", conversation.Id, 0, 10), "not_a_member");
+        await Refused(() => store.Conversations.AddMemberAsync("bob", conversation.Id, "bob"), "not_a_member");
+        await Refused(() => store.Conversations.RemoveMemberAsync("alice", conversation.Id, "bob"), "not_found");
+        await store.Conversations.RemoveMemberAsync("carol", conversation.Id, "carol");
+        (await store.Conversations.GetForUserAsync("carol")).Should().NotContain(c => c.Id == conversation.Id);
+        (await store.Conversations.GetForUserAsync("alice")).Single(c => c.Id == conversation.Id).MemberIds.Should().Equal("alice");
+        await Refused(() => store.Messages.SendAsync("alice", "no-such-conversation", "c3", "x"), "not_found");
+        (await store.Conversations.GetContactIdsAsync("alice")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Four_concurrent_writers_of_five_hundred_messages_end_with_sequences_one_to_two_thousand()
+    {
+        const int writers = 4;
+        const int messagesEach = 500;
+        var conversation = await NewStore().Conversations.CreateAsync("w0", "contended", ["w1", "w2", "w3"]);
+
+        // Each writer has its own context, connection and send gate, so only the database orders them.
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+        {
+            var store = NewStore();
+            for (var i = 0; i < messagesEach; i++)
+            {
+                await store.Messages.SendAsync($"w{w}", conversation.Id, $"w{w}-{i}", $"{w}:{i}");
+            }
+        })));
+
+        var db = NewContext();
+        var sequences = await db.Messages.Where(m => m.ConversationId == conversation.Id).OrderBy(m => m.Sequence).Select(m => m.Sequence).ToListAsync();
+        sequences.Should().Equal(Enumerable.Range(1, writers * messagesEach).Select(i => (long)i));
+        (await db.Conversations.SingleAsync(c => c.Id == conversation.Id)).LastSequence.Should().Be(writers * messagesEach);
+        for (var w = 0; w < writers; w++)
+        {
+            var own = await db.Messages.Where(m => m.SenderId == $"w{w}").OrderBy(m => m.Sequence).Select(m => m.Content).ToListAsync();
+            own.Should().Equal(Enumerable.Range(0, messagesEach).Select(i => $"{w}:{i}"), "each writer's messages keep their order");
+        }
+    }
+
+    [Fact]
+    public async Task The_database_itself_refuses_a_duplicate_sequence_or_client_message_id()
+    {
+        var store = NewStore();
+        var conversation = await store.Conversations.CreateAsync("alice", "constraints", []);
+        var sent = await store.Messages.SendAsync("alice", conversation.Id, "k1", "x");
+
+        var db = NewContext();
+        db.Messages.Add(new Message { Id = Ids.NewId(), ConversationId = conversation.Id, Sequence = sent.Message.Sequence, SenderId = "bob", ClientMessageId = "k2", Content = "dup sequence", SentAt = DateTime.UtcNow });
+        await FluentActions.Awaiting(() => db.SaveChangesAsync()).Should().ThrowAsync<DbUpdateException>();
+
+        var db2 = NewContext();
+        db2.Messages.Add(new Message { Id = Ids.NewId(), ConversationId = conversation.Id, Sequence = 99, SenderId = "alice", ClientMessageId = "k1", Content = "dup key", SentAt = DateTime.UtcNow });
+        await FluentActions.Awaiting(() => db2.SaveChangesAsync()).Should().ThrowAsync<DbUpdateException>();
+    }
+
+    protected ChatDbContext NewContext()
+    {
+        var options = new DbContextOptionsBuilder<ChatDbContext>();
+        ChatDatabase.Configure(options, Provider, ConnectionString);
+        var context = new ChatDbContext(options.Options);
+        _contexts.Add(context);
+        return context;
+    }
+
+    private Store NewStore()
+    {
+        var db = NewContext();
+        var notifier = new RecordingNotifier();
+        var options = Options.Create(new ChatOptions());
+        var conversations = new ConversationService(db, notifier, options, TimeProvider.System);
+        var messages = new MessageService(db, conversations, notifier, new ConversationSendGate(), options, TimeProvider.System);
+        return new Store(conversations, messages, notifier);
+    }
+
+    private static async Task Refused(Func<Task> call, string code) =>
+        await call.Should().ThrowAsync<ChatException>().Where(e => e.Code == code);
+
+    private static IEnumerable<long> Range(int from, int to) => Enumerable.Range(from, to - from + 1).Select(i => (long)i);
+
+    private sealed record Store(ConversationService Conversations, MessageService Messages, RecordingNotifier Notifier);
+}
+
+public sealed class SqlitePersistenceTests : PersistenceSpecification
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("realtime-sqlite-").FullName;
+
+    protected override DatabaseProvider Provider => DatabaseProvider.Sqlite;
+
+    protected override Task<string> CreateDatabaseAsync() => Task.FromResult($"Data Source={Path.Combine(_directory, "chat.db")}");
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
+
+[Collection(PostgresTests.Name)]
+public sealed class PostgreSqlPersistenceTests(PostgresFixture postgres) : PersistenceSpecification
+{
+    protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
+
+    protected override Task<string> CreateDatabaseAsync() => postgres.Server.CreateDatabaseAsync("spec");
+}

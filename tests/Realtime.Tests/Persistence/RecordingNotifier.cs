@@ -1,0 +1,37 @@
+using System.Collections.Concurrent;
+using Realtime.Contracts;
+using Realtime.Server.Notifications;
+
+namespace Realtime.Tests.Persistence;
+
+/// <summary>Stands in for the SignalR side where the persistence contract alone is under test; it records what would be pushed.</summary>
+internal sealed class RecordingNotifier : IChatNotifier
+{
+    public ConcurrentQueue<MessageDto> Messages { get; } = new();
+
+    public ConcurrentQueue<ReadReceiptDto> Receipts { get; } = new();
+
+    public Task MessageSentAsync(MessageDto message)
+    {
+        Messages.Enqueue(message);
+        return Task.CompletedTask;
+    }
+
+    public Task ReadReceiptUpdatedAsync(ReadReceiptDto receipt)
+    {
+        Receipts.Enqueue(receipt);
+        return Task.CompletedTask;
+    }
+
+    public Task TypingChangedAsync(TypingDto typing) => Task.CompletedTask;
+
+    public Task PresenceChangedAsync(IReadOnlyCollection<string> audienceUserIds, PresenceDto presence) => Task.CompletedTask;
+
+    public Task MembershipChangedAsync(string conversationId, IReadOnlyCollection<string> addedUserIds, IReadOnlyCollection<string> removedUserIds) => Task.CompletedTask;
+
+    public Task ConversationUpdatedAsync(string userId, ConversationDto conversation) => Task.CompletedTask;
+
+    public Task NotifyAsync(NotificationAudience audience, NotificationDto notification) => Task.CompletedTask;
+
+    public Task ProgressChangedAsync(string userId, ProgressDto progress) => Task.CompletedTask;
+}
