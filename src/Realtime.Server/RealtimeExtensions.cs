@@ -28,7 +28,6 @@ public static class RealtimeExtensions
         builder.Services.AddScoped<TypingService>();
         builder.Services.AddScoped<PresenceService>();
         builder.Services.AddScoped<NotificationService>();
-        builder.Services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
         builder.Services.AddSingleton<ConversationSendGate>();
 
         builder.Services.AddProblemDetails();

@@ -170,30 +170,19 @@ public sealed class ConversationService(
             .ToListAsync(cancellationToken);
 
     private async Task<ConversationDto> PublishMembershipChangeAsync(
-        string conversationId, string callerId, IReadOnlyCollection<string> added, IReadOnlyCollection<string> removed, CancellationToken cancellationToken)
+        string conversationId, string callerId, IReadOnlyList<string> added, IReadOnlyList<string> removed, CancellationToken cancellationToken)
     {
-        var snapshot = await SnapshotAsync(conversationId, cancellationToken);
-        await notifier.MembershipChangedAsync(conversationId, added, removed);
-
-        foreach (var (userId, view) in snapshot.MemberViews)
-        {
-            await notifier.ConversationUpdatedAsync(userId, view);
-        }
-
-        // Removed members learn they are out from a view whose memberIds no longer hold them.
-        foreach (var userId in removed)
-        {
-            await notifier.ConversationUpdatedAsync(userId, snapshot.OutsiderView);
-        }
-
+        var snapshot = await SnapshotAsync(conversationId, added, removed, cancellationToken);
+        await notifier.MembershipChangedAsync(snapshot);
         return snapshot.ViewOf(callerId);
     }
 
     private async Task<ConversationDto> SnapshotForAsync(string conversationId, string userId, CancellationToken cancellationToken) =>
-        (await SnapshotAsync(conversationId, cancellationToken)).ViewOf(userId);
+        (await SnapshotAsync(conversationId, [], [], cancellationToken)).ViewOf(userId);
 
-    /// <summary>The conversation as each member sees it (their own watermark and unread count).</summary>
-    private async Task<ConversationSnapshot> SnapshotAsync(string conversationId, CancellationToken cancellationToken)
+    /// <summary>The conversation with every member's own watermark and unread count.</summary>
+    private async Task<MembershipChange> SnapshotAsync(
+        string conversationId, IReadOnlyList<string> added, IReadOnlyList<string> removed, CancellationToken cancellationToken)
     {
         var conversation = await db.Conversations.AsNoTracking()
             .Where(c => c.Id == conversationId)
@@ -212,15 +201,7 @@ public sealed class ConversationService(
 
         var outsiderView = new ConversationDto(
             conversation.Id, conversation.Title, members.ConvertAll(m => m.UserId), conversation.CreatedAt, conversation.LastSequence, 0, 0);
-        var memberViews = members.ToDictionary(
-            m => m.UserId,
-            m => outsiderView with { LastReadSequence = m.LastReadSequence, UnreadCount = m.Unread },
-            StringComparer.Ordinal);
-        return new ConversationSnapshot(outsiderView, memberViews);
-    }
-
-    private sealed record ConversationSnapshot(ConversationDto OutsiderView, Dictionary<string, ConversationDto> MemberViews)
-    {
-        public ConversationDto ViewOf(string userId) => MemberViews.GetValueOrDefault(userId) ?? OutsiderView;
+        var states = members.ToDictionary(m => m.UserId, m => new MemberReadState(m.LastReadSequence, m.Unread), StringComparer.Ordinal);
+        return new MembershipChange(outsiderView, added, removed, states);
     }
 }

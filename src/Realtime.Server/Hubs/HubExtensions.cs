@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Realtime.Contracts;
 using Realtime.Server.Notifications;
+using Realtime.Server.ScaleOut;
 
 namespace Realtime.Server.Hubs;
 
@@ -18,7 +19,8 @@ public static class HubExtensions
                 options.AddFilter<ChatHubErrorFilter>();
             })
             .AddJsonProtocol()
-            .AddMessagePackProtocol();
+            .AddMessagePackProtocol()
+            .AddChatScaleOut(builder.Configuration);
         WrapProtocols(builder.Services);
         builder.Services.AddSingleton<HubRateLimitFilter>();
         builder.Services.AddSingleton<ChatHubErrorFilter>();

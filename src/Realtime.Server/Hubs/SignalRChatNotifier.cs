@@ -12,6 +12,7 @@ namespace Realtime.Server.Hubs;
 internal sealed partial class SignalRChatNotifier(
     IHubContext<ChatHub, IChatClient> hub,
     IPresenceTracker tracker,
+    IGroupMembershipSync membership,
     ILogger<SignalRChatNotifier> logger) : IChatNotifier
 {
     public Task MessageSentAsync(MessageDto message) =>
@@ -30,29 +31,8 @@ internal sealed partial class SignalRChatNotifier(
     public Task PresenceChangedAsync(IReadOnlyCollection<string> audienceUserIds, PresenceDto presence) =>
         DeliverAsync(nameof(IChatClient.PresenceChanged), () => hub.Clients.Users(audienceUserIds).PresenceChanged(presence));
 
-    public Task MembershipChangedAsync(string conversationId, IReadOnlyCollection<string> addedUserIds, IReadOnlyCollection<string> removedUserIds) =>
-        DeliverAsync("group membership", async () =>
-        {
-            var group = ChatGroups.Conversation(conversationId);
-            foreach (var userId in addedUserIds)
-            {
-                foreach (var connectionId in await tracker.GetConnectionIdsAsync(userId))
-                {
-                    await hub.Groups.AddToGroupAsync(connectionId, group);
-                }
-            }
-
-            foreach (var userId in removedUserIds)
-            {
-                foreach (var connectionId in await tracker.GetConnectionIdsAsync(userId))
-                {
-                    await hub.Groups.RemoveFromGroupAsync(connectionId, group);
-                }
-            }
-        });
-
-    public Task ConversationUpdatedAsync(string userId, ConversationDto conversation) =>
-        DeliverAsync(nameof(IChatClient.ConversationUpdated), () => hub.Clients.User(userId).ConversationUpdated(conversation));
+    public Task MembershipChangedAsync(MembershipChange change) =>
+        DeliverAsync("membership change", () => membership.PublishAsync(change));
 
     public Task NotifyAsync(NotificationAudience audience, NotificationDto notification) =>
         DeliverAsync(nameof(IChatClient.Notified), async () =>

@@ -17,15 +17,34 @@ public interface IChatNotifier
 
     Task PresenceChangedAsync(IReadOnlyCollection<string> audienceUserIds, PresenceDto presence);
 
-    /// <summary>Moves the live connections of added and removed members in or out of the conversation, on every node.</summary>
-    Task MembershipChangedAsync(string conversationId, IReadOnlyCollection<string> addedUserIds, IReadOnlyCollection<string> removedUserIds);
-
-    Task ConversationUpdatedAsync(string userId, ConversationDto conversation);
+    /// <summary>
+    /// Moves the live connections of added and removed members in or out of the conversation on every
+    /// node, then sends each member (and each removed user) their <c>ConversationUpdated</c>.
+    /// </summary>
+    Task MembershipChangedAsync(MembershipChange change);
 
     Task NotifyAsync(NotificationAudience audience, NotificationDto notification);
 
     Task ProgressChangedAsync(string userId, ProgressDto progress);
 }
+
+/// <summary>
+/// A committed membership change. <see cref="View"/> is the conversation as a non-member sees it;
+/// each member's own view adds their <see cref="MemberReadState"/>.
+/// </summary>
+public sealed record MembershipChange(
+    ConversationDto View,
+    IReadOnlyList<string> AddedUserIds,
+    IReadOnlyList<string> RemovedUserIds,
+    IReadOnlyDictionary<string, MemberReadState> Members)
+{
+    public ConversationDto ViewOf(string userId) =>
+        Members.TryGetValue(userId, out var state)
+            ? View with { LastReadSequence = state.LastReadSequence, UnreadCount = state.UnreadCount }
+            : View;
+}
+
+public sealed record MemberReadState(long LastReadSequence, long UnreadCount);
 
 /// <summary>Who a notification goes to: any mix of users and one conversation, or everyone.</summary>
 public sealed record NotificationAudience(IReadOnlyList<string> UserIds, string? ConversationId, bool Everyone);

@@ -27,9 +27,7 @@ internal sealed class RecordingNotifier : IChatNotifier
 
     public Task PresenceChangedAsync(IReadOnlyCollection<string> audienceUserIds, PresenceDto presence) => Task.CompletedTask;
 
-    public Task MembershipChangedAsync(string conversationId, IReadOnlyCollection<string> addedUserIds, IReadOnlyCollection<string> removedUserIds) => Task.CompletedTask;
-
-    public Task ConversationUpdatedAsync(string userId, ConversationDto conversation) => Task.CompletedTask;
+    public Task MembershipChangedAsync(MembershipChange change) => Task.CompletedTask;
 
     public Task NotifyAsync(NotificationAudience audience, NotificationDto notification) => Task.CompletedTask;
 

@@ -1,0 +1,67 @@
+namespace Realtime.Server.Presence;
+
+/// <summary>The connections of each user that live on this node. The truth every tracker starts from.</summary>
+public sealed class LocalConnectionRegistry
+{
+    private readonly Dictionary<string, HashSet<string>> _connectionsByUser = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    /// <returns>True when this is the user's first connection on this node.</returns>
+    public bool Add(string userId, string connectionId)
+    {
+        lock (_gate)
+        {
+            if (!_connectionsByUser.TryGetValue(userId, out var connections))
+            {
+                _connectionsByUser[userId] = connections = new HashSet<string>(StringComparer.Ordinal);
+            }
+
+            connections.Add(connectionId);
+            return connections.Count == 1;
+        }
+    }
+
+    /// <returns>True when this was the user's last connection on this node.</returns>
+    public bool Remove(string userId, string connectionId)
+    {
+        lock (_gate)
+        {
+            if (!_connectionsByUser.TryGetValue(userId, out var connections) || !connections.Remove(connectionId))
+            {
+                return false;
+            }
+
+            if (connections.Count > 0)
+            {
+                return false;
+            }
+
+            _connectionsByUser.Remove(userId);
+            return true;
+        }
+    }
+
+    public IReadOnlyList<string> ConnectionsOf(string userId)
+    {
+        lock (_gate)
+        {
+            return _connectionsByUser.TryGetValue(userId, out var connections) ? [.. connections] : [];
+        }
+    }
+
+    public bool IsConnected(string userId)
+    {
+        lock (_gate)
+        {
+            return _connectionsByUser.ContainsKey(userId);
+        }
+    }
+
+    public IReadOnlyList<(string UserId, IReadOnlyList<string> ConnectionIds)> Snapshot()
+    {
+        lock (_gate)
+        {
+            return _connectionsByUser.Select(pair => (pair.Key, (IReadOnlyList<string>)[.. pair.Value])).ToList();
+        }
+    }
+}

@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Realtime.Server.Hubs;
+using Realtime.Server.Observability;
+using Realtime.Server.Presence;
+using StackExchange.Redis;
+
+namespace Realtime.Server.ScaleOut;
+
+public static class ScaleOutExtensions
+{
+    /// <summary>
+    /// One node with in-memory presence, or, with <c>Redis:ConnectionString</c> set, the same code on N
+    /// nodes: the Redis backplane carries group and user sends, presence and membership changes.
+    /// </summary>
+    public static ISignalRServerBuilder AddChatScaleOut(this ISignalRServerBuilder signalR, IConfiguration configuration)
+    {
+        var services = signalR.Services;
+        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.SectionName)
+            .ValidateDataAnnotations()
+            .Validate(o => o.PresenceNodeTimeout >= 2 * o.PresenceHeartbeatInterval, "Redis:PresenceNodeTimeout must be at least twice Redis:PresenceHeartbeatInterval.")
+            .Validate(o => !o.IsEnabled || TryParse(o.ConnectionString!), "Redis:ConnectionString is not a valid StackExchange.Redis configuration.")
+            .ValidateOnStart();
+        services.AddSingleton<NodeIdentity>();
+        services.AddSingleton<LocalConnectionRegistry>();
+        services.AddSingleton<LocalMembershipApplier>();
+
+        var redis = configuration.GetSection(RedisOptions.SectionName).Get<RedisOptions>() ?? new RedisOptions();
+        if (!redis.IsEnabled || !TryParse(redis.ConnectionString!))
+        {
+            services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
+            services.AddSingleton<IGroupMembershipSync, LocalGroupMembershipSync>();
+            return signalR;
+        }
+
+        services.AddSingleton<IConnectionMultiplexer>(provider =>
+            ConnectionMultiplexer.Connect(ConfigurationFor(provider.GetRequiredService<IOptions<RedisOptions>>().Value)));
+        signalR.AddStackExchangeRedis(options =>
+        {
+            options.Configuration = ConfigurationFor(redis);
+            options.Configuration.ChannelPrefix = RedisChannel.Literal(redis.ChannelPrefix);
+        });
+
+        services.AddSingleton<RedisPresenceTracker>();
+        services.AddSingleton<IPresenceTracker>(provider => provider.GetRequiredService<RedisPresenceTracker>());
+        services.AddHostedService<PresenceMaintenanceService>();
+        services.AddSingleton<RedisGroupMembershipSync>();
+        services.AddSingleton<IGroupMembershipSync>(provider => provider.GetRequiredService<RedisGroupMembershipSync>());
+        services.AddHostedService(provider => provider.GetRequiredService<RedisGroupMembershipSync>());
+        services.AddHealthChecks().AddRedis(provider => provider.GetRequiredService<IConnectionMultiplexer>(), "redis", tags: [HealthExtensions.ReadyTag]);
+        return signalR;
+    }
+
+    private static ConfigurationOptions ConfigurationFor(RedisOptions redis)
+    {
+        var configuration = ConfigurationOptions.Parse(redis.ConnectionString!);
+        // Start and keep running while Redis is away; the multiplexer reconnects on its own.
+        configuration.AbortOnConnectFail = false;
+        return configuration;
+    }
+
+    private static bool TryParse(string connectionString)
+    {
+        try
+        {
+            ConfigurationOptions.Parse(connectionString);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
