@@ -54,8 +54,11 @@ public static class ScaleOutExtensions
     private static ConfigurationOptions ConfigurationFor(RedisOptions redis)
     {
         var configuration = ConfigurationOptions.Parse(redis.ConnectionString!);
-        // Start and keep running while Redis is away; the multiplexer reconnects on its own.
+        // Start and keep running while Redis is away; the multiplexer reconnects on its own. While it is
+        // away, commands fail at once instead of queueing, so a send is persisted and acknowledged
+        // without waiting on the backplane; clients catch up with GetMessages.
         configuration.AbortOnConnectFail = false;
+        configuration.BacklogPolicy = BacklogPolicy.FailFast;
         return configuration;
     }
 

@@ -1,0 +1,276 @@
+using System.Net;
+using Realtime.Client;
+using Realtime.Contracts;
+using Realtime.Tests.Infrastructure;
+
+namespace Realtime.Tests.ScaleOut;
+
+/// <summary>The contract across three real nodes sharing one Redis and one PostgreSQL database.</summary>
+[Collection(ClusterTests.Name)]
+public sealed class ScaleOutTests(ClusterFixture cluster)
+{
+    [Fact]
+    public async Task Members_on_three_nodes_and_both_protocols_receive_every_message_in_sequence_order()
+    {
+        await using var alice = await cluster.A.ConnectAsync(Users.Unique("alice"));
+        await using var bob = await cluster.B.ConnectAsync(Users.Unique("bob"), ChatProtocol.MessagePack);
+        await using var carol = await cluster.C.ConnectAsync(Users.Unique("carol"));
+        var conversation = await alice.Hub.CreateConversation("three nodes", [bob.UserId, carol.UserId]);
+        await bob.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "bob on B joins");
+        await carol.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "carol on C joins");
+
+        TestClient[] members = [alice, bob, carol];
+        for (var i = 0; i < 9; i++)
+        {
+            await members[i % 3].Hub.SendMessage(conversation.Id, $"x{i}", $"from {members[i % 3].UserId}");
+        }
+
+        foreach (var member in members)
+        {
+            await member.Received.WaitUntilAsync(r => r.Messages(conversation.Id).Count == 9, $"{member.UserId} receives all nine");
+            member.Received.Messages(conversation.Id).Select(m => m.Sequence).Should().Equal(1, 2, 3, 4, 5, 6, 7, 8, 9);
+        }
+    }
+
+    [Fact]
+    public async Task A_member_added_on_node_A_receives_on_nodes_B_and_C_without_reconnecting()
+    {
+        await using var alice = await cluster.A.ConnectAsync(Users.Unique("alice"));
+        await using var daveOnC = await cluster.C.ConnectAsync(Users.Unique("dave"), ChatProtocol.MessagePack);
+        await using var daveOnB = await cluster.B.ConnectAsync(daveOnC.UserId);
+        var conversation = await alice.Hub.CreateConversation("added later", []);
+
+        await alice.Hub.AddMember(conversation.Id, daveOnC.UserId);
+        await daveOnC.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "dave on C hears he was added");
+        await daveOnB.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "dave on B hears he was added");
+        var sent = await alice.Hub.SendMessage(conversation.Id, "welcome", "welcome dave");
+
+        await daveOnC.Received.WaitForMessageAsync(conversation.Id, sent.Sequence);
+        await daveOnB.Received.WaitForMessageAsync(conversation.Id, sent.Sequence);
+        var reply = await daveOnC.Hub.SendMessage(conversation.Id, "thanks", "thanks");
+        await alice.Received.WaitForMessageAsync(conversation.Id, reply.Sequence);
+    }
+
+    [Fact]
+    public async Task A_member_removed_on_node_A_stops_receiving_on_every_node()
+    {
+        await using var alice = await cluster.A.ConnectAsync(Users.Unique("alice"));
+        await using var erinOnB = await cluster.B.ConnectAsync(Users.Unique("erin"));
+        await using var erinOnC = await cluster.C.ConnectAsync(erinOnB.UserId, ChatProtocol.MessagePack);
+        var conversation = await alice.Hub.CreateConversation("removal", [erinOnB.UserId]);
+        var sentinel = await alice.Hub.CreateConversation("sentinel", [erinOnB.UserId]);
+        await erinOnC.Received.WaitForAsync<ConversationDto>(c => c.Id == sentinel.Id, "erin on C is in both conversations");
+
+        await alice.Hub.RemoveMember(conversation.Id, erinOnB.UserId);
+        foreach (var tab in new[] { erinOnB, erinOnC })
+        {
+            await tab.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id && !c.MemberIds.Contains(tab.UserId), "erin hears she was removed");
+        }
+
+        await alice.Hub.SendMessage(conversation.Id, "secret", "erin must not see this");
+        var barrier = await alice.Hub.SendMessage(sentinel.Id, "barrier", "sent after the secret");
+        foreach (var tab in new[] { erinOnB, erinOnC })
+        {
+            await tab.Received.WaitForMessageAsync(sentinel.Id, barrier.Sequence);
+            tab.Received.Messages(conversation.Id).Should().BeEmpty();
+        }
+    }
+
+    [Fact]
+    public async Task Typing_and_read_receipts_cross_nodes()
+    {
+        await using var alice = await cluster.A.ConnectAsync(Users.Unique("alice"), ChatProtocol.MessagePack);
+        await using var aliceOnC = await cluster.C.ConnectAsync(alice.UserId);
+        await using var bob = await cluster.B.ConnectAsync(Users.Unique("bob"));
+        var conversation = await alice.Hub.CreateConversation("signals", [bob.UserId]);
+        await bob.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "bob joins");
+        await aliceOnC.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "alice's other tab joins");
+
+        await alice.Hub.SetTyping(conversation.Id, true);
+        await bob.Received.WaitForAsync<TypingDto>(t => t.UserId == alice.UserId && t.IsTyping, "bob on B sees alice typing on A");
+        var sent = await alice.Hub.SendMessage(conversation.Id, "m1", "hello");
+        await bob.Received.WaitForMessageAsync(conversation.Id, sent.Sequence);
+        await bob.Hub.MarkRead(conversation.Id, sent.Sequence);
+
+        var receipt = await alice.Received.WaitForAsync<ReadReceiptDto>(r => r.UserId == bob.UserId, "alice on A sees bob's receipt");
+        receipt.LastReadSequence.Should().Be(sent.Sequence);
+        await aliceOnC.Received.WaitForAsync<ReadReceiptDto>(r => r.UserId == bob.UserId, "alice on C sees it too");
+        aliceOnC.Received.Of<TypingDto>().Should().BeEmpty("the typer's own connections on other nodes are excluded");
+    }
+
+    [Fact]
+    public async Task A_user_on_two_nodes_is_online_until_the_last_connection_anywhere_closes()
+    {
+        await using var watcher = await cluster.A.ConnectAsync(Users.Unique("watcher"));
+        var frank = Users.Unique("frank");
+        await watcher.Hub.CreateConversation("presence", [frank]);
+
+        var onB = await cluster.B.ConnectAsync(frank);
+        await watcher.Received.WaitForAsync<PresenceDto>(p => p.UserId == frank && p.IsOnline, "frank comes online");
+        var onC = await cluster.C.ConnectAsync(frank, ChatProtocol.MessagePack);
+        (await watcher.Hub.GetPresence([frank])).Single().IsOnline.Should().BeTrue();
+
+        await onB.DisposeAsync();
+        await using (var probe = await cluster.C.ConnectAsync(Users.Unique("probe")))
+        {
+            (await probe.Hub.GetPresence([frank])).Single().IsOnline.Should().BeTrue("frank is still connected to C");
+        }
+
+        await onC.DisposeAsync();
+        await watcher.Received.WaitForAsync<PresenceDto>(p => p.UserId == frank && !p.IsOnline, "frank goes offline");
+        watcher.Received.Of<PresenceDto>().Where(p => p.UserId == frank).Select(p => p.IsOnline)
+            .Should().Equal([true, false], "one online and one offline, cluster-wide");
+    }
+
+    [Fact]
+    public async Task A_node_killed_without_a_goodbye_has_its_users_shown_offline_within_thirty_seconds()
+    {
+        await using var doomed = await ServerNode.StartAsync("D", cluster.Settings);
+        await using var watcher = await cluster.A.ConnectAsync(Users.Unique("watcher"));
+        var gone = Users.Unique("gone");
+        var stays = Users.Unique("stays");
+        await watcher.Hub.CreateConversation("node death", [gone, stays]);
+        var goneClient = await doomed.ConnectAsync(gone);
+        var staysOnDoomed = await doomed.ConnectAsync(stays);
+        await using var staysOnB = await cluster.B.ConnectAsync(stays);
+        await watcher.Received.WaitForAsync<PresenceDto>(p => p.UserId == gone && p.IsOnline, "gone comes online on D");
+
+        var killedAt = DateTime.UtcNow;
+        await doomed.KillAsync();
+        await watcher.Received.WaitForAsync<PresenceDto>(p => p.UserId == gone && !p.IsOnline, "D's user is shown offline", TimeSpan.FromSeconds(30));
+
+        (DateTime.UtcNow - killedAt).Should().BeLessThan(TimeSpan.FromSeconds(30));
+        var presence = (await watcher.Hub.GetPresence([gone, stays])).ToDictionary(p => p.UserId, p => p.IsOnline);
+        presence.Should().Equal(new Dictionary<string, bool> { [gone] = false, [stays] = true });
+        watcher.Received.Of<PresenceDto>().Should().NotContain(p => p.UserId == stays && !p.IsOnline, "a user still connected elsewhere stays online");
+        await goneClient.DisposeAsync();
+        await staysOnDoomed.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Ten_concurrent_senders_on_each_of_three_nodes_leave_every_client_with_exactly_one_to_n_after_resync()
+    {
+        const int sendersPerNode = 10;
+        const int messagesEach = 10;
+        var clients = new List<TestClient>();
+        foreach (var (node, n) in cluster.Nodes.Select((node, n) => (node, n)))
+        {
+            for (var i = 0; i < sendersPerNode; i++)
+            {
+                clients.Add(await node.ConnectAsync(Users.Unique($"n{n}s{i}"), i % 2 == 0 ? ChatProtocol.Json : ChatProtocol.MessagePack));
+            }
+        }
+
+        try
+        {
+            var conversation = await clients[0].Hub.CreateConversation("stampede", clients.Skip(1).Select(c => c.UserId).ToList());
+            foreach (var client in clients)
+            {
+                await client.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, $"{client.UserId} joins");
+            }
+
+            await Task.WhenAll(clients.Select(async client =>
+            {
+                for (var i = 0; i < messagesEach; i++)
+                {
+                    await client.Hub.SendMessage(conversation.Id, $"{client.UserId}-{i}", $"{i}");
+                }
+            }));
+
+            const int total = sendersPerNode * messagesEach * 3;
+            foreach (var client in clients)
+            {
+                client.Received.Messages(conversation.Id).Select(m => m.Id).Should().OnlyHaveUniqueItems("no message is delivered twice");
+                var held = await ResyncAsync(client, conversation.Id);
+                held.Select(m => m.Sequence).Should().Equal(Enumerable.Range(1, total).Select(i => (long)i), $"{client.UserId} holds the whole log once");
+            }
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task While_redis_is_down_nodes_keep_persisting_and_when_it_returns_the_backplane_and_presence_recover()
+    {
+        await using var alice = await cluster.A.ConnectAsync(Users.Unique("alice"));
+        await using var bob = await cluster.B.ConnectAsync(Users.Unique("bob"), ChatProtocol.MessagePack);
+        var conversation = await alice.Hub.CreateConversation("redis outage", [bob.UserId]);
+        await bob.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "bob joins");
+        var acknowledged = new List<MessageDto> { await alice.Hub.SendMessage(conversation.Id, "before", "before") };
+
+        await cluster.Redis.StopAsync();
+        try
+        {
+            // Chat on for ten seconds with Redis gone: every send is persisted and acknowledged.
+            var outageEnds = DateTime.UtcNow.AddSeconds(10);
+            var i = 0;
+            while (DateTime.UtcNow < outageEnds)
+            {
+                var sender = i % 2 == 0 ? alice : bob;
+                acknowledged.Add(await sender.Hub.SendMessage(conversation.Id, $"during-{i++}", "during the outage"));
+                await Task.Delay(200);
+            }
+
+            (await alice.Hub.GetMessages(conversation.Id, 0, 200)).Should().HaveCount(acknowledged.Count, "the node keeps serving its own connections");
+            using var notReady = await cluster.A.Http.GetAsync(new Uri("/health/ready", UriKind.Relative));
+            notReady.StatusCode.Should().Be(HttpStatusCode.ServiceUnavailable);
+        }
+        finally
+        {
+            await cluster.Redis.StartAgainAsync();
+        }
+
+        foreach (var node in cluster.Nodes)
+        {
+            await Eventually.HoldsAsync(
+                async () => (await node.Http.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode,
+                $"node {node.Name} is ready again");
+        }
+
+        await using var probe = await cluster.C.ConnectAsync(Users.Unique("probe"));
+        await Eventually.HoldsAsync(
+            async () => (await probe.Hub.GetPresence([alice.UserId, bob.UserId])).All(p => p.IsOnline),
+            "presence is rebuilt from the nodes' own connections");
+
+        var after = await alice.Hub.SendMessage(conversation.Id, "after", "after the outage");
+        acknowledged.Add(after);
+        await bob.Received.WaitForMessageAsync(conversation.Id, after.Sequence);
+
+        var held = await ResyncAsync(bob, conversation.Id);
+        held.Select(m => m.Id).Should().Equal(acknowledged.OrderBy(m => m.Sequence).Select(m => m.Id), "nothing acknowledged is lost or doubled");
+    }
+
+    /// <summary>What a client does after a reconnect: keep what it received, fetch everything after its last contiguous sequence.</summary>
+    private static async Task<List<MessageDto>> ResyncAsync(TestClient client, string conversationId)
+    {
+        var held = client.Received.Messages(conversationId).DistinctBy(m => m.Id).ToDictionary(m => m.Sequence);
+        long contiguous = 0;
+        while (held.ContainsKey(contiguous + 1))
+        {
+            contiguous++;
+        }
+
+        while (true)
+        {
+            var page = await client.Hub.GetMessages(conversationId, contiguous, 200);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var message in page)
+            {
+                held.TryAdd(message.Sequence, message);
+            }
+
+            contiguous = page[^1].Sequence;
+        }
+
+        return held.Values.OrderBy(m => m.Sequence).ToList();
+    }
+}
