@@ -245,6 +245,34 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
         held.Select(m => m.Id).Should().Equal(acknowledged.OrderBy(m => m.Sequence).Select(m => m.Id), "nothing acknowledged is lost or doubled");
     }
 
+    [Fact]
+    public async Task Presence_for_many_users_is_one_round_trip_to_redis()
+    {
+        await using var asker = await cluster.B.ConnectAsync(Users.Unique("asker"));
+        var users = Enumerable.Range(0, 100).Select(i => Users.Unique($"p{i}")).ToList();
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"{cluster.Redis.ConnectionString},allowAdmin=true");
+        var server = redis.GetServer(cluster.Redis.ConnectionString);
+
+        // Heartbeats and sweeps also run scripts now and then, so look for one quiet window.
+        var scriptCallsPerQuery = new List<long>();
+        for (var attempt = 0; attempt < 5 && !scriptCallsPerQuery.Contains(1); attempt++)
+        {
+            var before = await ScriptCallsAsync(server);
+            (await asker.Hub.GetPresence(users)).Should().HaveCount(100).And.OnlyContain(p => !p.IsOnline);
+            scriptCallsPerQuery.Add(await ScriptCallsAsync(server) - before);
+        }
+
+        scriptCallsPerQuery.Should().Contain(1, "asking about 100 users is a single script call");
+    }
+
+    private static readonly string[] ScriptCommands = ["cmdstat_eval", "cmdstat_evalsha"];
+
+    private static async Task<long> ScriptCallsAsync(StackExchange.Redis.IServer server)
+    {
+        var stats = (await server.InfoAsync("commandstats")).SelectMany(group => group).ToDictionary(pair => pair.Key, pair => pair.Value);
+        return ScriptCommands.Sum(key => stats.TryGetValue(key, out var value) ? long.Parse(value.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture) : 0);
+    }
+
     /// <summary>What a client does after a reconnect: keep what it received, fetch everything after its last contiguous sequence.</summary>
     private static async Task<List<MessageDto>> ResyncAsync(TestClient client, string conversationId)
     {
