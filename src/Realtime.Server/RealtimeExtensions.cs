@@ -7,6 +7,7 @@ using Realtime.Server.Notifications;
 using Realtime.Server.Observability;
 using Realtime.Server.Persistence;
 using Realtime.Server.Presence;
+using Realtime.Server.WebChat;
 
 namespace Realtime.Server;
 
@@ -42,6 +43,7 @@ public static class RealtimeExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseWebChat();
         app.UseAuthentication();
         app.UseAuthorization();
 
