@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Servers the tests start for themselves on free loopback ports: PostgreSQL, Redis, nginx; Chromium for the browser tests.
+# Servers the tests start for themselves on free loopback ports: PostgreSQL, Redis, nginx; Chromium for the browser test.
 SYSTEM_PACKAGES=(redis-server postgresql nginx chromium)
 
 as_root() {
@@ -15,6 +15,8 @@ as_root() {
 
 install_system_packages() {
   local missing=()
+  # Node.js runs the JavaScript client tests and the browser test; any recent one will do.
+  command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
   for package in "${SYSTEM_PACKAGES[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
@@ -57,15 +59,24 @@ check_sql_scripts() {
   echo "SQL migration scripts: generated and up to date"
 }
 
+install_npm_packages() {
+  for folder in samples/web-chat tests/js; do
+    (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
+  done
+}
+
 run_tests() {
-  local log
+  local log status=0
   log="$(mktemp)"
   set +e
   dotnet test Realtime.sln -c Release --no-build -nologo 2>&1 | tee "$log"
-  local status=${PIPESTATUS[0]}
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  (cd tests/js && CONFIGURATION=Release node --test --test-concurrency=1 --test-timeout=240000) 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   set -e
-  # One plain closing line over every test assembly.
+  # One plain closing line over the .NET and the JavaScript suites.
   awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+       /^# pass / { p += $3 } /^# fail / { f += $3 } /^# skipped / { s += $3 }
        END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' FS='[ ,]+' "$log"
   rm -f "$log"
   return "$status"
@@ -80,6 +91,7 @@ case "${1:-test}" in
     ;;
   test)
     install_system_packages
+    install_npm_packages
     build
     check_sql_scripts
     run_tests

@@ -31,18 +31,42 @@ internal sealed class ErrorCodeHubProtocol(IHubProtocol inner) : IHubProtocol
 
     public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => inner.GetMessageBytes(Rewrite(message));
 
-    internal static string? WithCode(string? error) => error switch
+    private static readonly string[] Codes =
+    [
+        ChatErrorCodes.InvalidArgument, ChatErrorCodes.NotFound, ChatErrorCodes.NotAMember, ChatErrorCodes.Forbidden,
+        ChatErrorCodes.RateLimited, ChatErrorCodes.PayloadTooLarge, ChatErrorCodes.Unavailable,
+    ];
+
+    internal static string? WithCode(string? error)
     {
-        null => null,
-        _ when error.IndexOf(HubExceptionMarker, StringComparison.Ordinal) is var at and >= 0 => error[(at + HubExceptionMarker.Length)..],
-        _ when error.StartsWith("Failed to invoke '", StringComparison.Ordinal) =>
-            $"{ChatErrorCodes.InvalidArgument}: The arguments do not match the method's parameters (count or types).",
-        _ when error.StartsWith("Unknown hub method", StringComparison.Ordinal) =>
-            $"{ChatErrorCodes.NotFound}: No such hub method.",
-        _ when error.StartsWith("An unexpected error occurred", StringComparison.Ordinal) =>
-            $"{ChatErrorCodes.Unavailable}: The request failed on the server; nothing was saved. Try again.",
-        _ => error,
-    };
+        if (error is null)
+        {
+            return null;
+        }
+
+        var at = error.IndexOf(HubExceptionMarker, StringComparison.Ordinal);
+        var detail = at >= 0 ? error[(at + HubExceptionMarker.Length)..] : error;
+        if (Codes.Any(code => detail.StartsWith(code + ": ", StringComparison.Ordinal)))
+        {
+            return detail;
+        }
+
+        // SignalR's own failures: an unknown method is refused while binding ("Method does not exist."),
+        // wrong argument counts or types fail to bind ("Failed to invoke ...").
+        if (detail is "Method does not exist." || error.StartsWith("Unknown hub method", StringComparison.Ordinal))
+        {
+            return $"{ChatErrorCodes.NotFound}: No such hub method.";
+        }
+
+        if (error.StartsWith("Failed to invoke '", StringComparison.Ordinal))
+        {
+            return $"{ChatErrorCodes.InvalidArgument}: The arguments do not match the method's parameters (count or types).";
+        }
+
+        return error.StartsWith("An unexpected error occurred", StringComparison.Ordinal)
+            ? $"{ChatErrorCodes.Unavailable}: The request failed on the server; nothing was saved. Try again."
+            : error;
+    }
 
     private static HubMessage Rewrite(HubMessage message) =>
         message is CompletionMessage { Error: { } error } completion && WithCode(error) is var coded && coded != error

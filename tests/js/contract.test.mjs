@@ -1,0 +1,189 @@
+// The wire contract v1 through the official JavaScript client under Node, on both protocols,
+// against real server processes (two nodes, one Redis, one SQLite file).
+import { test, describe, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { startCluster, connect, uniqueUser, tokenFor, runNotifier } from "./harness.mjs";
+
+const FIELDS = {
+  conversation: ["id", "title", "memberIds", "createdAt", "lastSequence", "lastReadSequence", "unreadCount"],
+  message: ["id", "conversationId", "sequence", "senderId", "clientMessageId", "content", "sentAt"],
+  receipt: ["conversationId", "userId", "lastReadSequence", "readAt"],
+  typing: ["conversationId", "userId", "isTyping"],
+  presence: ["userId", "isOnline", "lastSeenAt"],
+  notification: ["id", "kind", "title", "body", "data", "createdAt"],
+  progress: ["operationId", "percent", "status", "message"],
+};
+
+function assertShape(value, kind) {
+  assert.deepEqual(Object.keys(value).sort(), [...FIELDS[kind]].sort(), `${kind} fields`);
+  for (const field of ["createdAt", "sentAt", "readAt"]) {
+    if (field in value) assert.ok(!Number.isNaN(new Date(value[field]).getTime()), `${kind}.${field} is a time`);
+  }
+}
+
+async function assertCode(promise, code) {
+  await assert.rejects(promise, (error) => {
+    assert.match(error.message, new RegExp(`^${code}: .+`));
+    return true;
+  });
+}
+
+let cluster;
+before(async () => { cluster = await startCluster(); });
+after(async () => { await cluster?.stop(); });
+
+for (const protocol of ["json", "messagepack"]) {
+  describe(`wire contract over ${protocol}`, () => {
+    test("every hub method and every client callback works, with camelCase fields", async () => {
+      const [one, two] = cluster.nodes;
+      const alice = await connect(one.url, uniqueUser("alice"), protocol);
+      const bobId = uniqueUser("bob");
+      const carolId = uniqueUser("carol");
+      try {
+        const conversation = await alice.connection.invoke("CreateConversation", "js contract", [bobId]);
+        assertShape(conversation, "conversation");
+        assert.deepEqual([...conversation.memberIds].sort(), [alice.userId, bobId].sort());
+        assertShape(await alice.waitFor("ConversationUpdated", (c) => c.id === conversation.id), "conversation");
+
+        const bob = await connect(two.url, bobId, protocol);
+        assertShape(await alice.waitFor("PresenceChanged", (p) => p.userId === bobId && p.isOnline), "presence");
+
+        const sent = await alice.connection.invoke("SendMessage", conversation.id, "c1", "héllo <b>&</b> 👋");
+        assertShape(sent, "message");
+        assert.equal(sent.sequence, 1);
+        const received = await bob.waitFor("MessageReceived", (m) => m.id === sent.id);
+        assertShape(received, "message");
+        assert.equal(received.content, "héllo <b>&</b> 👋");
+        await alice.waitFor("MessageReceived", (m) => m.id === sent.id);
+        const again = await alice.connection.invoke("SendMessage", conversation.id, "c1", "héllo <b>&</b> 👋");
+        assert.equal(again.id, sent.id, "a retry returns the original");
+
+        await bob.connection.invoke("SetTyping", conversation.id, true);
+        assertShape(await alice.waitFor("TypingChanged", (t) => t.userId === bobId && t.isTyping), "typing");
+
+        const receipt = await bob.connection.invoke("MarkRead", conversation.id, 1);
+        assertShape(receipt, "receipt");
+        assert.equal(receipt.lastReadSequence, 1);
+        assertShape(await alice.waitFor("ReadReceiptUpdated", (r) => r.userId === bobId), "receipt");
+
+        const page = await bob.connection.invoke("GetMessages", conversation.id, 0, 10);
+        assert.deepEqual(page.map((m) => m.id), [sent.id]);
+        const history = await bob.connection.invoke("GetHistory", conversation.id, null, 10);
+        assert.deepEqual(history.map((m) => m.sequence), [1]);
+        const bobsView = (await bob.connection.invoke("GetConversations")).find((c) => c.id === conversation.id);
+        assertShape(bobsView, "conversation");
+        assert.equal(bobsView.lastReadSequence, 1);
+        assert.equal(bobsView.unreadCount, 0);
+
+        const presence = await alice.connection.invoke("GetPresence", [bobId, carolId]);
+        presence.forEach((p) => assertShape(p, "presence"));
+        assert.deepEqual(presence.map((p) => [p.userId, p.isOnline]), [[bobId, true], [carolId, false]]);
+
+        const carol = await connect(one.url, carolId, protocol);
+        const added = await alice.connection.invoke("AddMember", conversation.id, carolId);
+        assert.ok(added.memberIds.includes(carolId));
+        assertShape(await carol.waitFor("ConversationUpdated", (c) => c.id === conversation.id), "conversation");
+        const removed = await bob.connection.invoke("RemoveMember", conversation.id, carolId);
+        assert.ok(!removed.memberIds.includes(carolId));
+        await carol.waitFor("ConversationUpdated", (c) => c.id === conversation.id && !c.memberIds.includes(carolId));
+
+        const admin = await tokenFor(two.url, uniqueUser("admin"), ["admin"]);
+        const pushed = await fetch(`${two.url}/api/notifications`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${admin}` },
+          body: JSON.stringify({ userIds: [bobId], kind: "direct", title: "Hi", body: "for bob", data: { ticket: "42" } }),
+        });
+        assert.equal(pushed.status, 202);
+        const notice = await bob.waitFor("Notified", (n) => n.kind === "direct");
+        assertShape(notice, "notification");
+        assert.equal(notice.data.ticket, "42");
+
+        await runNotifier(cluster, "progress", "--user", alice.userId, "--operation", "js-job", "--steps", "2", "--delay-ms", "20");
+        const done = await alice.waitFor("ProgressChanged", (p) => p.percent === 100);
+        assertShape(done, "progress");
+        assert.deepEqual(alice.of("ProgressChanged").map((p) => p.percent), [0, 50, 100]);
+
+        await bob.stop();
+        await carol.stop();
+      } finally {
+        await alice.stop();
+      }
+    });
+
+    test("failures carry the contract's error codes and leave the connection usable", async () => {
+      const [one] = cluster.nodes;
+      const alice = await connect(one.url, uniqueUser("alice"), protocol);
+      const mallory = await connect(one.url, uniqueUser("mallory"), protocol);
+      try {
+        const conversation = await alice.connection.invoke("CreateConversation", "errors", []);
+        await assertCode(alice.connection.invoke("SendMessage", conversation.id, "k1", ""), "invalid_argument");
+        await assertCode(alice.connection.invoke("SendMessage", conversation.id, "k2", null), "invalid_argument");
+        await assertCode(alice.connection.invoke("GetMessages", conversation.id, "not a number", 10), "invalid_argument");
+        await assertCode(alice.connection.invoke("GetMessages", conversation.id, -1, 10), "invalid_argument");
+        await assertCode(alice.connection.invoke("SendMessage", conversation.id, "k3", "x".repeat(4001)), "payload_too_large");
+        await assertCode(alice.connection.invoke("SendMessage", "no-such-conversation", "k4", "hi"), "not_found");
+        await assertCode(alice.connection.invoke("NoSuchMethod", 1), "not_found");
+        await assertCode(mallory.connection.invoke("GetMessages", conversation.id, 0, 10), "not_a_member");
+        await assertCode(mallory.connection.invoke("SendMessage", conversation.id, "m1", "let me in"), "not_a_member");
+
+        const flood = await Promise.allSettled(Array.from({ length: 150 }, () => mallory.connection.invoke("GetConversations")));
+        const limited = flood.filter((r) => r.status === "rejected");
+        assert.ok(limited.length > 0, "a flood hits the rate limit");
+        for (const r of limited) assert.match(r.reason.message, /^rate_limited: .*retry after \d+ ms/);
+
+        const plain = await tokenFor(one.url, uniqueUser("plain"));
+        const refused = await fetch(`${one.url}/api/notifications`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${plain}` },
+          body: JSON.stringify({ all: true, kind: "x", title: "t", body: "b" }),
+        });
+        assert.equal(refused.status, 403);
+        assert.equal((await refused.json()).code, "forbidden");
+
+        const ok = await alice.connection.invoke("SendMessage", conversation.id, "fine", "still works");
+        assert.equal(ok.sequence, 1, "nothing that failed was written");
+      } finally {
+        await alice.stop();
+        await mallory.stop();
+      }
+    });
+
+    test("a client whose node goes away reconnects and resyncs exactly the missed messages", async () => {
+      const [one, two] = cluster.nodes;
+      const alice = await connect(one.url, uniqueUser("alice"), protocol);
+      const bob = await connect(two.url, uniqueUser("bob"), protocol);
+      try {
+        const conversation = await alice.connection.invoke("CreateConversation", "resync", [bob.userId]);
+        await bob.waitFor("ConversationUpdated", (c) => c.id === conversation.id);
+        const first = await alice.connection.invoke("SendMessage", conversation.id, "r1", "before");
+        await alice.waitFor("MessageReceived", (m) => m.id === first.id);
+        const lastSeen = Math.max(...alice.of("MessageReceived").map((m) => m.sequence));
+
+        const reconnecting = new Promise((resolve) => alice.connection.onreconnecting(resolve));
+        const reconnected = new Promise((resolve) => alice.connection.onreconnected(resolve));
+        await one.kill("SIGKILL");
+        await reconnecting;
+
+        await bob.connection.invoke("SendMessage", conversation.id, "r2", "missed one");
+        await bob.connection.invoke("SendMessage", conversation.id, "r3", "missed two");
+        const rest = await fetch(`${two.url}/api/conversations/${conversation.id}/messages`, {
+          method: "POST",
+          headers: { "content-type": "application/json", authorization: `Bearer ${await tokenFor(two.url, bob.userId)}` },
+          body: JSON.stringify({ clientMessageId: "r4", content: "missed over REST" }),
+        });
+        assert.equal(rest.status, 201);
+
+        await one.startAgain();
+        await reconnected;
+        const missed = await alice.connection.invoke("GetMessages", conversation.id, lastSeen, 100);
+        assert.deepEqual(missed.map((m) => m.content), ["missed one", "missed two", "missed over REST"]);
+
+        const held = new Map([...alice.of("MessageReceived"), ...missed].map((m) => [m.id, m]));
+        assert.deepEqual([...held.values()].map((m) => m.sequence).sort((a, b) => a - b), [1, 2, 3, 4]);
+      } finally {
+        await alice.stop();
+        await bob.stop();
+      }
+    });
+  });
+}
