@@ -30,6 +30,26 @@ public sealed class ChatOptions
     [Range(1, 1_000_000)]
     public int HubCallBurst { get; set; } = 100;
 
+    /// <summary>Live connections one user may hold across the cluster; more are refused with <c>rate_limited</c>.</summary>
+    [Range(1, 10_000)]
+    public int MaxConnectionsPerUser { get; set; } = 10;
+
+    /// <summary>Largest hub frame a client may send, in bytes; a larger one closes that connection.</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxReceiveMessageBytes { get; set; } = 64 * 1024;
+
+    /// <summary>At most one <c>isTyping=true</c> per user and conversation is passed on per interval; clients repeat every few seconds.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:06")]
+    public TimeSpan TypingThrottle { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>REST requests a user (or an anonymous client address) may make per second, sustained.</summary>
+    [Range(1, 1_000_000)]
+    public int HttpRequestsPerSecond { get; set; } = 20;
+
+    /// <summary>REST requests in a burst above the sustained rate.</summary>
+    [Range(1, 1_000_000)]
+    public int HttpRequestBurst { get; set; } = 40;
+
     /// <summary>Most user ids one <c>GetPresence</c> call may ask about.</summary>
     [Range(1, 10_000)]
     public int MaxPresenceQuery { get; set; } = 500;

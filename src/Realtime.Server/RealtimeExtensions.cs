@@ -7,6 +7,7 @@ using Realtime.Server.Notifications;
 using Realtime.Server.Observability;
 using Realtime.Server.Persistence;
 using Realtime.Server.Presence;
+using Realtime.Server.Security;
 using Realtime.Server.WebChat;
 
 namespace Realtime.Server;
@@ -23,6 +24,7 @@ public static class RealtimeExtensions
         builder.AddChatAuthentication();
         builder.AddChatHub();
         builder.AddChatHealthChecks();
+        builder.AddChatSecurity();
 
         builder.Services.AddScoped<ConversationService>();
         builder.Services.AddScoped<MessageService>();
@@ -44,8 +46,10 @@ public static class RealtimeExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseWebChat();
+        app.UseCors();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
 
         app.MapChatHealthChecks();
         app.MapDevTokens();

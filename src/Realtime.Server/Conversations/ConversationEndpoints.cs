@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Realtime.Contracts;
 using Realtime.Server.Auth;
+using Realtime.Server.Security;
 using Realtime.Server.Errors;
 using Realtime.Server.Messages;
 
@@ -11,7 +12,7 @@ public static class ConversationEndpoints
 {
     public static IEndpointRouteBuilder MapConversationApi(this IEndpointRouteBuilder app)
     {
-        var conversations = app.MapGroup("/api/conversations").RequireAuthorization();
+        var conversations = app.MapGroup("/api/conversations").RequireAuthorization().RequireRateLimiting(SecurityExtensions.PerUserPolicy);
 
         conversations.MapGet("/", async (ClaimsPrincipal user, ConversationService service, CancellationToken cancellationToken) =>
             TypedResults.Ok(await service.GetForUserAsync(user.RequireUserId(), cancellationToken)));

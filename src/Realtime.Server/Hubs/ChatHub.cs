@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
 using Realtime.Contracts;
 using Realtime.Server.Auth;
 using Realtime.Server.Conversations;
@@ -17,6 +18,7 @@ public sealed partial class ChatHub(
     TypingService typing,
     IPresenceTracker tracker,
     TypingRegistry typingRegistry,
+    IOptions<ChatOptions> options,
     ILogger<ChatHub> logger) : Hub<IChatClient>, IChatHub
 {
     private string UserId => Context.User.RequireUserId();
@@ -24,10 +26,36 @@ public sealed partial class ChatHub(
     public override async Task OnConnectedAsync()
     {
         var userId = UserId;
+        var limit = options.Value.MaxConnectionsPerUser;
+        if ((await tracker.GetConnectionIdsAsync(userId)).Count >= limit)
+        {
+            LogTooManyConnections(logger, userId, limit);
+            throw new HubException($"{ChatErrorCodes.RateLimited}: This user already has {limit} open connections, the most allowed; close one and connect again.");
+        }
+
         // Register before reading memberships: a membership change made anywhere after this point
         // sees this connection, and one made before it is in what we read next.
         var cameOnline = await tracker.ConnectionOpenedAsync(userId, Context.ConnectionId);
+        try
+        {
+            await JoinConversationGroupsAsync(userId);
+            if (cameOnline)
+            {
+                await presence.UserCameOnlineAsync(userId);
+            }
+        }
+        catch
+        {
+            // SignalR does not call OnDisconnectedAsync for a connection that failed to connect.
+            await tracker.ConnectionClosedAsync(userId, Context.ConnectionId);
+            throw;
+        }
 
+        LogConnected(logger, userId, Context.ConnectionId);
+    }
+
+    private async Task JoinConversationGroupsAsync(string userId)
+    {
         var joined = await conversations.GetConversationIdsAsync(userId);
         foreach (var conversationId in joined)
         {
@@ -40,13 +68,6 @@ public sealed partial class ChatHub(
         {
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatGroups.Conversation(conversationId));
         }
-
-        if (cameOnline)
-        {
-            await presence.UserCameOnlineAsync(userId);
-        }
-
-        LogConnected(logger, userId, Context.ConnectionId);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
@@ -54,7 +75,7 @@ public sealed partial class ChatHub(
         var userId = UserId;
         foreach (var conversationId in typingRegistry.ConnectionClosed(userId, Context.ConnectionId))
         {
-            await typing.ClearAsync(userId, conversationId);
+            await typing.PublishAsync(userId, conversationId, isTyping: false);
         }
 
         if (await tracker.ConnectionClosedAsync(userId, Context.ConnectionId))
@@ -83,7 +104,7 @@ public sealed partial class ChatHub(
         var result = await messages.SendAsync(userId, conversationId, clientMessageId, content);
         if (typingRegistry.Stopped(result.Message.ConversationId, userId))
         {
-            await typing.ClearAsync(userId, result.Message.ConversationId);
+            await typing.PublishAsync(userId, result.Message.ConversationId, isTyping: false);
         }
 
         return result.Message;
@@ -101,19 +122,23 @@ public sealed partial class ChatHub(
     public async Task SetTyping(string conversationId, bool isTyping)
     {
         var userId = UserId;
-        await typing.SetTypingAsync(userId, conversationId, isTyping);
-        if (isTyping)
+        var id = await typing.EnsureMayTypeAsync(userId, conversationId);
+        if (!isTyping)
         {
-            typingRegistry.Started(conversationId, userId, Context.ConnectionId);
+            typingRegistry.Stopped(id, userId);
+            await typing.PublishAsync(userId, id, isTyping: false);
         }
-        else
+        else if (typingRegistry.Started(id, userId, Context.ConnectionId))
         {
-            typingRegistry.Stopped(conversationId, userId);
+            await typing.PublishAsync(userId, id, isTyping: true);
         }
     }
 
     public Task<IReadOnlyList<PresenceDto>> GetPresence(IReadOnlyList<string> userIds) =>
         presence.GetAsync(userIds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} refused a connection: already at the limit of {Limit}")]
+    private static partial void LogTooManyConnections(ILogger logger, string userId, int limit);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "User {UserId} connected as {ConnectionId}")]
     private static partial void LogConnected(ILogger logger, string userId, string connectionId);

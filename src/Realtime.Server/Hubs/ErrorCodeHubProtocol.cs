@@ -68,8 +68,13 @@ internal sealed class ErrorCodeHubProtocol(IHubProtocol inner) : IHubProtocol
             : error;
     }
 
-    private static HubMessage Rewrite(HubMessage message) =>
-        message is CompletionMessage { Error: { } error } completion && WithCode(error) is var coded && coded != error
-            ? new CompletionMessage(completion.InvocationId!, coded, result: null, hasResult: false) { Headers = completion.Headers }
-            : message;
+    private static HubMessage Rewrite(HubMessage message) => message switch
+    {
+        CompletionMessage { Error: { } error } completion when WithCode(error) is var coded && coded != error =>
+            new CompletionMessage(completion.InvocationId!, coded, result: null, hasResult: false) { Headers = completion.Headers },
+        // A connection refused in OnConnectedAsync (no usable identity, too many connections) is told why.
+        CloseMessage { Error: { } error } close when error.Contains(HubExceptionMarker, StringComparison.Ordinal) =>
+            new CloseMessage(WithCode(error), close.AllowReconnect),
+        _ => message,
+    };
 }

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.Options;
 using Realtime.Contracts;
 using Realtime.Server.Notifications;
 using Realtime.Server.ScaleOut;
@@ -22,6 +23,8 @@ public static class HubExtensions
             .AddMessagePackProtocol()
             .AddChatScaleOut(builder.Configuration);
         WrapProtocols(builder.Services);
+        builder.Services.AddOptions<HubOptions>().Configure<IOptions<ChatOptions>>((hub, chat) =>
+            hub.MaximumReceiveMessageSize = chat.Value.MaxReceiveMessageBytes);
         builder.Services.AddSingleton<HubRateLimitFilter>();
         builder.Services.AddSingleton<ChatHubErrorFilter>();
         builder.Services.AddSingleton<TypingRegistry>();

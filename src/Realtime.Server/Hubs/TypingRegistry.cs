@@ -1,24 +1,36 @@
+using Microsoft.Extensions.Options;
+
 namespace Realtime.Server.Hubs;
 
 /// <summary>
 /// Which of this node's connections said a user is typing in a conversation, so the server can send
-/// <c>isTyping=false</c> itself when the user sends or the last typing connection goes away.
+/// <c>isTyping=false</c> itself when the user sends or the last typing connection goes away, and can
+/// pass on at most one <c>isTyping=true</c> per <see cref="ChatOptions.TypingThrottle"/>.
 /// </summary>
-public sealed class TypingRegistry
+public sealed class TypingRegistry(IOptions<ChatOptions> options, TimeProvider clock)
 {
-    private readonly Dictionary<(string ConversationId, string UserId), HashSet<string>> _typing = [];
+    private readonly Dictionary<(string ConversationId, string UserId), Typist> _typing = [];
     private readonly Lock _gate = new();
 
-    public void Started(string conversationId, string userId, string connectionId)
+    /// <returns>True when this signal should be passed on to the other members (not throttled).</returns>
+    public bool Started(string conversationId, string userId, string connectionId)
     {
+        var now = clock.GetUtcNow();
         lock (_gate)
         {
-            if (!_typing.TryGetValue((conversationId, userId), out var connections))
+            if (!_typing.TryGetValue((conversationId, userId), out var typist))
             {
-                _typing[(conversationId, userId)] = connections = new HashSet<string>(StringComparer.Ordinal);
+                _typing[(conversationId, userId)] = typist = new Typist();
             }
 
-            connections.Add(connectionId);
+            typist.Connections.Add(connectionId);
+            if (typist.LastPassedOn is { } last && now - last < options.Value.TypingThrottle)
+            {
+                return false;
+            }
+
+            typist.LastPassedOn = now;
+            return true;
         }
     }
 
@@ -37,9 +49,9 @@ public sealed class TypingRegistry
         lock (_gate)
         {
             List<string> cleared = [];
-            foreach (var ((conversationId, typingUser), connections) in _typing)
+            foreach (var ((conversationId, typingUser), typist) in _typing)
             {
-                if (typingUser == userId && connections.Remove(connectionId) && connections.Count == 0)
+                if (typingUser == userId && typist.Connections.Remove(connectionId) && typist.Connections.Count == 0)
                 {
                     cleared.Add(conversationId);
                 }
@@ -52,5 +64,12 @@ public sealed class TypingRegistry
 
             return cleared;
         }
+    }
+
+    private sealed class Typist
+    {
+        public HashSet<string> Connections { get; } = new(StringComparer.Ordinal);
+
+        public DateTimeOffset? LastPassedOn { get; set; }
     }
 }

@@ -1,5 +1,6 @@
 using Realtime.Contracts;
 using Realtime.Server.Auth;
+using Realtime.Server.Security;
 
 namespace Realtime.Server.Notifications;
 
@@ -9,7 +10,8 @@ public static class NotificationEndpoints
     {
         app.MapPost("/api/notifications", async (NotificationRequest request, NotificationService notifications, CancellationToken cancellationToken) =>
                 TypedResults.Accepted((string?)null, await notifications.PushAsync(request, cancellationToken)))
-            .RequireAuthorization(AuthExtensions.NotifierPolicy);
+            .RequireAuthorization(AuthExtensions.NotifierPolicy)
+            .RequireRateLimiting(SecurityExtensions.PerUserPolicy);
         return app;
     }
 }
