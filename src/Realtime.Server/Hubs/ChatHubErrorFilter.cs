@@ -31,6 +31,20 @@ internal sealed partial class ChatHubErrorFilter(ILogger<ChatHubErrorFilter> log
         }
     }
 
+    public async Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception exception) when (exception is not HubException)
+        {
+            var (code, message) = ChatErrors.Describe(exception);
+            LogFailed(logger, nameof(OnConnectedAsync), code, exception);
+            throw new HubException($"{code}: {message}");
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "Hub method {Method} refused with {Code}")]
     private static partial void LogRefused(ILogger logger, string method, string code);
 

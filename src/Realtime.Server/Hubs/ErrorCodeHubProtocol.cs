@@ -63,9 +63,13 @@ internal sealed class ErrorCodeHubProtocol(IHubProtocol inner) : IHubProtocol
             return $"{ChatErrorCodes.InvalidArgument}: The arguments do not match the method's parameters (count or types).";
         }
 
-        return error.StartsWith("An unexpected error occurred", StringComparison.Ordinal)
-            ? $"{ChatErrorCodes.Unavailable}: The request failed on the server; nothing was saved. Try again."
-            : error;
+        if (error.StartsWith("Connection closed with an error.", StringComparison.Ordinal) && detail.Contains("InvalidDataException", StringComparison.Ordinal))
+        {
+            return $"{ChatErrorCodes.InvalidArgument}: The connection sent a frame that could not be read.";
+        }
+
+        // Anything else is a server failure; its text never leaves the server.
+        return $"{ChatErrorCodes.Unavailable}: The request failed on the server; nothing was saved. Try again.";
     }
 
     private static HubMessage Rewrite(HubMessage message) => message switch
@@ -73,8 +77,7 @@ internal sealed class ErrorCodeHubProtocol(IHubProtocol inner) : IHubProtocol
         CompletionMessage { Error: { } error } completion when WithCode(error) is var coded && coded != error =>
             new CompletionMessage(completion.InvocationId!, coded, result: null, hasResult: false) { Headers = completion.Headers },
         // A connection refused in OnConnectedAsync (no usable identity, too many connections) is told why.
-        CloseMessage { Error: { } error } close when error.Contains(HubExceptionMarker, StringComparison.Ordinal) =>
-            new CloseMessage(WithCode(error), close.AllowReconnect),
+        CloseMessage { Error: { } error } close => new CloseMessage(WithCode(error), close.AllowReconnect),
         _ => message,
     };
 }

@@ -14,7 +14,9 @@ public static class HubExtensions
     {
         builder.Services.AddSignalR(options =>
             {
-                options.EnableDetailedErrors = false;
+                // SignalR then says which exception ended a call or a connection; ErrorCodeHubProtocol turns
+                // every such text into a contract code and a fixed sentence, so no detail reaches a client.
+                options.EnableDetailedErrors = true;
                 // The rate limit runs first, so refused calls cost no database work.
                 options.AddFilter<HubRateLimitFilter>();
                 options.AddFilter<ChatHubErrorFilter>();

@@ -25,6 +25,8 @@ public static class SecurityExtensions
         // The hub takes its token from the query string (browsers cannot set WebSocket headers), and
         // the hosting diagnostics log every request URL at Information: keep them to warnings.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // SignalR's dispatcher logs every invocation's arguments (message contents) at Debug.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Information);
 
         builder.Services.AddOptions<CrossOriginOptions>().BindConfiguration(CrossOriginOptions.SectionName)
             .Validate(
