@@ -24,7 +24,10 @@ public static class AuthExtensions
                 jwt.MapInboundClaims = false;
                 if (!string.IsNullOrWhiteSpace(auth.Authority))
                 {
+                    // Signing keys come from the issuer's metadata and are fetched again when a token names an unknown key.
                     jwt.Authority = auth.Authority;
+                    jwt.RequireHttpsMetadata = auth.RequireHttpsMetadata;
+                    jwt.RefreshInterval = auth.MetadataRefreshInterval;
                 }
 
                 jwt.TokenValidationParameters = new TokenValidationParameters

@@ -17,6 +17,12 @@ public sealed class AuthOptions
     /// <summary>An OIDC issuer; its signing keys (and their rotation) come from its metadata.</summary>
     public string? Authority { get; set; }
 
+    /// <summary>Fetch the <see cref="Authority"/>'s metadata over HTTPS only. Turn off only for a local test issuer.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
+    /// <summary>The least time between two metadata fetches forced by a token that names an unknown key.</summary>
+    public TimeSpan MetadataRefreshInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Enables <c>POST /api/dev/token</c>. Never in Production.</summary>
     public bool DevTokens { get; set; }
 

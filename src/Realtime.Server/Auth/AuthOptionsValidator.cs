@@ -41,6 +41,11 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IVali
                 failures.Add("Auth:DevTokens must be off in Production.");
             }
 
+            if (!options.RequireHttpsMetadata)
+            {
+                failures.Add("Auth:RequireHttpsMetadata must stay on in Production.");
+            }
+
             if (options.SigningKey == AuthOptions.DevelopmentSigningKey)
             {
                 failures.Add("Auth:SigningKey is the public development key; set a secret key in Production.");
@@ -50,6 +55,11 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IVali
         if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TimeSpan.FromMinutes(5))
         {
             failures.Add("Auth:ClockSkew must be between 0 and 5 minutes.");
+        }
+
+        if (options.MetadataRefreshInterval < TimeSpan.FromSeconds(1))
+        {
+            failures.Add("Auth:MetadataRefreshInterval must be at least one second.");
         }
 
         if (options.DevTokenLifetime <= TimeSpan.Zero)
