@@ -24,6 +24,7 @@ public static class RealtimeExtensions
         builder.AddChatAuthentication();
         builder.AddChatHub();
         builder.AddChatHealthChecks();
+        builder.AddChatTelemetry();
         builder.AddChatSecurity();
 
         builder.Services.AddScoped<ConversationService>();
@@ -52,6 +53,7 @@ public static class RealtimeExtensions
         app.UseRateLimiter();
 
         app.MapChatHealthChecks();
+        app.MapChatMetrics();
         app.MapDevTokens();
         app.MapConversationApi();
         app.MapNotificationApi();

@@ -5,7 +5,7 @@ using Realtime.Contracts;
 namespace Realtime.Server.Errors;
 
 /// <summary>Turns failures on REST routes into RFC 7807 problem details carrying the contract's error code.</summary>
-internal sealed partial class ChatProblemDetails(IProblemDetailsService problemDetails, ILogger<ChatProblemDetails> logger) : IExceptionHandler
+internal sealed partial class ChatProblemDetails(IProblemDetailsService problemDetails, Observability.ChatMetrics metrics, ILogger<ChatProblemDetails> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
@@ -17,6 +17,7 @@ internal sealed partial class ChatProblemDetails(IProblemDetailsService problemD
             LogUnexpected(logger, httpContext.Request.Path, exception);
         }
 
+        metrics.Failed(code);
         httpContext.Response.StatusCode = ChatErrors.StatusCodeOf(code);
         return await problemDetails.TryWriteAsync(new ProblemDetailsContext
         {

@@ -5,6 +5,7 @@ using Realtime.Contracts;
 using Realtime.Server.Auth;
 using Realtime.Server.Conversations;
 using Realtime.Server.Messages;
+using Realtime.Server.Observability;
 using Realtime.Server.Presence;
 
 namespace Realtime.Server.Hubs;
@@ -19,8 +20,11 @@ public sealed partial class ChatHub(
     IPresenceTracker tracker,
     TypingRegistry typingRegistry,
     IOptions<ChatOptions> options,
+    ChatMetrics metrics,
     ILogger<ChatHub> logger) : Hub<IChatClient>, IChatHub
 {
+    private const string CountedKey = "realtime.counted";
+
     private string UserId => Context.User.RequireUserId();
 
     public override async Task OnConnectedAsync()
@@ -51,6 +55,8 @@ public sealed partial class ChatHub(
             throw;
         }
 
+        metrics.ConnectionOpened();
+        Context.Items[CountedKey] = true;
         LogConnected(logger, userId, Context.ConnectionId);
     }
 
@@ -81,6 +87,11 @@ public sealed partial class ChatHub(
         if (await tracker.ConnectionClosedAsync(userId, Context.ConnectionId))
         {
             await presence.UserWentOfflineAsync(userId);
+        }
+
+        if (Context.Items.ContainsKey(CountedKey))
+        {
+            metrics.ConnectionClosed();
         }
 
         LogDisconnected(logger, userId, Context.ConnectionId);

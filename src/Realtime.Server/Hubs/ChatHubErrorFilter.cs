@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Realtime.Server.Errors;
+using Realtime.Server.Observability;
 
 namespace Realtime.Server.Hubs;
 
@@ -7,7 +8,7 @@ namespace Realtime.Server.Hubs;
 /// Gives every failed hub call a <c>code: sentence</c> message. Unexpected failures are logged here
 /// and reach the client without internals.
 /// </summary>
-internal sealed partial class ChatHubErrorFilter(ILogger<ChatHubErrorFilter> logger) : IHubFilter
+internal sealed partial class ChatHubErrorFilter(ChatMetrics metrics, ILogger<ChatHubErrorFilter> logger) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -18,6 +19,7 @@ internal sealed partial class ChatHubErrorFilter(ILogger<ChatHubErrorFilter> log
         catch (Exception exception) when (exception is not HubException)
         {
             var (code, message) = ChatErrors.Describe(exception);
+            metrics.Failed(code);
             if (exception is ChatException)
             {
                 LogRefused(logger, invocationContext.HubMethodName, code);

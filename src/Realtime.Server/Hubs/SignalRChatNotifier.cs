@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Realtime.Contracts;
 using Realtime.Server.Notifications;
+using Realtime.Server.Observability;
 using Realtime.Server.Presence;
 
 namespace Realtime.Server.Hubs;
@@ -13,6 +14,7 @@ internal sealed partial class SignalRChatNotifier(
     IHubContext<ChatHub, IChatClient> hub,
     IPresenceTracker tracker,
     IGroupMembershipSync membership,
+    ChatMetrics metrics,
     ILogger<SignalRChatNotifier> logger) : IChatNotifier
 {
     public Task MessageSentAsync(MessageDto message) =>
@@ -62,6 +64,7 @@ internal sealed partial class SignalRChatNotifier(
         try
         {
             await send();
+            metrics.Delivered(what);
         }
         catch (Exception exception)
         {

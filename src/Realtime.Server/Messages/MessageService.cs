@@ -5,6 +5,7 @@ using Realtime.Persistence;
 using Realtime.Server.Conversations;
 using Realtime.Server.Errors;
 using Realtime.Server.Notifications;
+using Realtime.Server.Observability;
 
 namespace Realtime.Server.Messages;
 
@@ -17,6 +18,7 @@ public sealed class MessageService(
     ConversationService conversations,
     IChatNotifier notifier,
     ConversationSendGate sendGate,
+    ChatMetrics metrics,
     IOptions<ChatOptions> options,
     TimeProvider clock)
 {
@@ -24,6 +26,7 @@ public sealed class MessageService(
 
     public async Task<SendResult> SendAsync(string senderId, string? conversationId, string? clientMessageId, string? content, CancellationToken cancellationToken = default)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         conversationId = Ids.RequireConversationId(conversationId);
         clientMessageId = Ids.RequireClientMessageId(clientMessageId);
         ValidateContent(content);
@@ -55,6 +58,7 @@ public sealed class MessageService(
         }
 
         await notifier.MessageSentAsync(message);
+        metrics.MessagePersisted(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         return new SendResult(message, IsNew: true);
     }
 

@@ -5,6 +5,7 @@ using Realtime.Persistence;
 using Realtime.Server.Conversations;
 using Realtime.Server.Errors;
 using Realtime.Server.Notifications;
+using Realtime.Server.Observability;
 
 namespace Realtime.Server.Presence;
 
@@ -14,6 +15,7 @@ public sealed class PresenceService(
     ConversationService conversations,
     IPresenceTracker tracker,
     IChatNotifier notifier,
+    ChatMetrics metrics,
     IOptions<ChatOptions> options,
     TimeProvider clock)
 {
@@ -44,6 +46,7 @@ public sealed class PresenceService(
     private async Task TransitionAsync(string userId, bool isOnline)
     {
         var now = clock.UtcNowForStorage();
+        metrics.PresenceChanged(isOnline);
         await RecordLastSeenAsync(userId, now);
         var audience = await conversations.GetContactIdsAsync(userId);
         if (audience.Count > 0)

@@ -5,6 +5,8 @@ using Realtime.Server;
 using Realtime.Server.Conversations;
 using Realtime.Server.Errors;
 using Realtime.Server.Messages;
+using Realtime.Server.Observability;
+using Microsoft.Extensions.DependencyInjection;
 using Realtime.Tests.Infrastructure;
 
 namespace Realtime.Tests.Persistence;
@@ -230,9 +232,12 @@ public abstract class PersistenceSpecification : IAsyncLifetime
         var notifier = new RecordingNotifier();
         var options = Options.Create(new ChatOptions());
         var conversations = new ConversationService(db, notifier, options, TimeProvider.System);
-        var messages = new MessageService(db, conversations, notifier, new ConversationSendGate(), options, TimeProvider.System);
+        var messages = new MessageService(db, conversations, notifier, new ConversationSendGate(), Metrics, options, TimeProvider.System);
         return new Store(conversations, messages, notifier);
     }
+
+    private static readonly ChatMetrics Metrics = new(
+        new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
 
     private static async Task Refused(Func<Task> call, string code) =>
         await call.Should().ThrowAsync<ChatException>().Where(e => e.Code == code);

@@ -1,0 +1,48 @@
+using System.Diagnostics.Metrics;
+
+namespace Realtime.Server.Observability;
+
+/// <summary>The <c>Realtime</c> meter: what operators watch besides the framework's own HTTP and runtime metrics.</summary>
+public sealed class ChatMetrics
+{
+    public const string MeterName = "Realtime";
+
+    private readonly UpDownCounter<long> _connections;
+    private readonly Counter<long> _messagesPersisted;
+    private readonly Counter<long> _deliveries;
+    private readonly Histogram<double> _sendDuration;
+    private readonly Counter<long> _presenceTransitions;
+    private readonly Counter<long> _errors;
+
+    public ChatMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _connections = meter.CreateUpDownCounter<long>("realtime.connections", "{connection}", "Hub connections open on this node.");
+        _messagesPersisted = meter.CreateCounter<long>("realtime.messages.persisted", "{message}", "Messages durably stored and acknowledged (retries not counted).");
+        _deliveries = meter.CreateCounter<long>("realtime.deliveries", "{push}", "Pushes handed to SignalR for clients, by event.");
+        _sendDuration = meter.CreateHistogram<double>(
+            "realtime.send.duration",
+            "ms",
+            "Time from receiving a send to acknowledging it: validation, membership, the transaction and the hand-off to SignalR.",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 5000] });
+        _presenceTransitions = meter.CreateCounter<long>("realtime.presence.transitions", "{transition}", "Users coming online or going offline, cluster-wide.");
+        _errors = meter.CreateCounter<long>("realtime.errors", "{error}", "Refused or failed calls, by contract error code.");
+    }
+
+    public void ConnectionOpened() => _connections.Add(1);
+
+    public void ConnectionClosed() => _connections.Add(-1);
+
+    public void MessagePersisted(double elapsedMilliseconds)
+    {
+        _messagesPersisted.Add(1);
+        _sendDuration.Record(elapsedMilliseconds);
+    }
+
+    public void Delivered(string clientEvent) => _deliveries.Add(1, new KeyValuePair<string, object?>("event", clientEvent));
+
+    public void PresenceChanged(bool isOnline) =>
+        _presenceTransitions.Add(1, new KeyValuePair<string, object?>("state", isOnline ? "online" : "offline"));
+
+    public void Failed(string code) => _errors.Add(1, new KeyValuePair<string, object?>("code", code));
+}

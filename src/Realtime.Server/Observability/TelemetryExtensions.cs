@@ -1,0 +1,50 @@
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Realtime.Server.Observability;
+
+public static class TelemetryExtensions
+{
+    /// <summary>SignalR's own activity source: one span per hub method invocation.</summary>
+    public const string SignalRActivitySource = "Microsoft.AspNetCore.SignalR.Server";
+
+    /// <summary>
+    /// Traces and metrics through the OpenTelemetry instrumentation packages. OTLP export is on when
+    /// the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (with the other <c>OTEL_*</c> variables);
+    /// <c>/metrics</c> serves Prometheus text either way.
+    /// </summary>
+    public static IHostApplicationBuilder AddChatTelemetry(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ChatMetrics>();
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "realtime"))
+            .WithTracing(tracing => tracing
+                .AddSource(SignalRActivitySource)
+                .AddAspNetCoreInstrumentation(options => options.Filter = http => !http.Request.Path.StartsWithSegments("/health") && !http.Request.Path.StartsWithSegments("/metrics"))
+                .AddHttpClientInstrumentation()
+                .AddSqlClientInstrumentation()
+                .AddNpgsql())
+            .WithMetrics(metrics => metrics
+                .AddMeter(ChatMetrics.MeterName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter("Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections", "Npgsql")
+                .AddPrometheusExporter());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapChatMetrics(this IEndpointRouteBuilder app)
+    {
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        return app;
+    }
+}

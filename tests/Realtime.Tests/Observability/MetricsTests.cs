@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.SignalR;
+using Realtime.Tests.Infrastructure;
+
+namespace Realtime.Tests.Observability;
+
+public sealed partial class MetricsTests
+{
+    [Fact]
+    public async Task Metrics_are_served_in_prometheus_format_and_move_with_traffic()
+    {
+        await using var server = await ChatServer.StartAsync();
+        var before = Parse(await server.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)));
+
+        await using var alice = await server.ConnectAsync(Users.Unique("alice"));
+        await using var bob = await server.ConnectAsync(Users.Unique("bob"));
+        var conversation = await alice.Hub.CreateConversation("metrics", [bob.UserId]);
+        for (var i = 0; i < 3; i++)
+        {
+            await alice.Hub.SendMessage(conversation.Id, $"m{i}", "counted");
+        }
+
+        await bob.Received.WaitForMessageAsync(conversation.Id, 3);
+        await FluentActions.Awaiting(() => alice.Hub.SendMessage("no-such-conversation", "x", "y")).Should().ThrowAsync<HubException>();
+        await FluentActions.Awaiting(() => alice.Hub.SendMessage(conversation.Id, "big", new string('x', 4001))).Should().ThrowAsync<HubException>();
+
+        var text = await server.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var after = Parse(text);
+
+        Delta(before, after, "realtime_messages_persisted_total").Should().Be(3);
+        Delta(before, after, "realtime_send_duration_milliseconds_count").Should().Be(3);
+        after.Should().ContainKey("realtime_connections").WhoseValue.Should().Be(2);
+        Delta(before, after, "realtime_deliveries_total{event=\"MessageReceived\"}").Should().Be(3);
+        Delta(before, after, "realtime_errors_total{code=\"not_found\"}").Should().Be(1);
+        Delta(before, after, "realtime_errors_total{code=\"payload_too_large\"}").Should().Be(1);
+        Delta(before, after, "realtime_presence_transitions_total{state=\"online\"}").Should().Be(2);
+        text.Should().Contain("http_server_request_duration_seconds", "ASP.NET Core's own metrics are exported too");
+    }
+
+    private static double Delta(IReadOnlyDictionary<string, double> before, IReadOnlyDictionary<string, double> after, string series) =>
+        after.GetValueOrDefault(series) - before.GetValueOrDefault(series);
+
+    /// <summary>Series (name plus the labels that matter here) to value, from the Prometheus text format.</summary>
+    private static Dictionary<string, double> Parse(string text)
+    {
+        var series = new Dictionary<string, double>();
+        foreach (var line in text.Split('\n'))
+        {
+            var match = SampleLine().Match(line);
+            if (!match.Success)
+            {
+                continue;
+            }
+
+            var labels = match.Groups["labels"].Value;
+            var kept = string.Join(',', LabelPair().Matches(labels).Where(m => m.Groups[1].Value is "event" or "code" or "state").Select(m => m.Value));
+            var key = kept.Length > 0 ? $"{match.Groups["name"].Value}{{{kept}}}" : match.Groups["name"].Value;
+            series[key] = series.GetValueOrDefault(key) + double.Parse(match.Groups["value"].Value, CultureInfo.InvariantCulture);
+        }
+
+        return series;
+    }
+
+    [GeneratedRegex("^(?<name>[a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(?<labels>[^}]*)\\})? (?<value>[^ ]+)")]
+    private static partial Regex SampleLine();
+
+    [GeneratedRegex("(\\w+)=\"[^\"]*\"")]
+    private static partial Regex LabelPair();
+}
