@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# Servers the tests start for themselves on free loopback ports: PostgreSQL, Redis, nginx; Chromium for the browser test.
-SYSTEM_PACKAGES=(redis-server postgresql nginx chromium)
+# Servers the tests start for themselves on free loopback ports: PostgreSQL, Redis, nginx; Chromium for the
+# browser test; kubectl to render the Kubernetes manifests (kustomize).
+SYSTEM_PACKAGES=(redis-server postgresql nginx chromium kubectl)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

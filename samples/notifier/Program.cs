@@ -26,7 +26,8 @@ builder.Services.AddSignalR()
     .AddJsonProtocol()
     .AddMessagePackProtocol()
     .AddStackExchangeRedis(redis, options =>
-        options.Configuration.ChannelPrefix = RedisChannel.Literal(builder.Configuration["Redis:ChannelPrefix"] ?? "realtime"));
+        // The same prefix the chat nodes give their multiplexer.
+        options.Configuration.ChannelPrefix = RedisChannel.Literal((builder.Configuration["Redis:ChannelPrefix"] ?? "realtime") + ":"));
 using var host = builder.Build();
 await host.StartAsync();
 var hub = host.Services.GetRequiredService<IHubContext<ChatHub, IChatClient>>();

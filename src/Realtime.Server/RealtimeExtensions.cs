@@ -25,6 +25,7 @@ public static class RealtimeExtensions
         builder.AddChatHub();
         builder.AddChatHealthChecks();
         builder.AddChatTelemetry();
+        builder.AddGracefulShutdown();
         builder.AddChatSecurity();
 
         builder.Services.AddScoped<ConversationService>();

@@ -93,6 +93,7 @@ export class ServerNode {
       Auth__DevTokens: "true",
       Logging__LogLevel__Default: "Warning",
       WebChat__Root: path.join(repoRoot, "samples/web-chat"),
+      Shutdown__DrainDelay: "00:00:00",
     };
     for (const [key, value] of Object.entries(this.settings)) env[key.replaceAll(":", "__")] = value;
     this.process = spawn("dotnet", [serverDll, "--urls", this.url], { env, stdio: ["ignore", "pipe", "pipe"] });

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
 using Realtime.Contracts;
 using Realtime.Server.Notifications;
 using Realtime.Server.Presence;
@@ -64,10 +63,10 @@ internal sealed partial class RedisGroupMembershipSync(
     LocalMembershipApplier applier,
     IConnectionMultiplexer redis,
     NodeIdentity node,
-    IOptions<RedisOptions> options,
     ILogger<RedisGroupMembershipSync> logger) : IGroupMembershipSync, IHostedService
 {
-    private readonly RedisChannel _channel = RedisChannel.Literal(options.Value.ChannelPrefix + ":membership");
+    // The multiplexer adds Redis:ChannelPrefix.
+    private readonly RedisChannel _channel = RedisChannel.Literal("membership");
 
     public async Task PublishAsync(MembershipChange change)
     {

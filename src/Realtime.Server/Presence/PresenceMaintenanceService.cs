@@ -7,12 +7,28 @@ namespace Realtime.Server.Presence;
 /// <summary>Beats this node's heartbeat and announces the users of nodes that died without a goodbye.</summary>
 internal sealed partial class PresenceMaintenanceService(
     RedisPresenceTracker tracker,
+    IConnectionMultiplexer redis,
     IServiceScopeFactory scopes,
     IOptions<RedisOptions> options,
     ILogger<PresenceMaintenanceService> logger) : BackgroundService
 {
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        // A Redis that comes back may have lost everything: write this node's connections back at once
+        // rather than at the next tick, so they do not count as dead meanwhile.
+        redis.ConnectionRestored += (_, _) => _ = Task.Run(async () =>
+        {
+            try
+            {
+                tracker.RequestReassert();
+                await tracker.HeartbeatAsync();
+            }
+            catch (RedisException exception)
+            {
+                LogMaintenanceFailed(logger, exception);
+            }
+        });
+
         // The heartbeat must exist before the first connection, or that connection would count as dead.
         try
         {

@@ -169,6 +169,9 @@ public sealed partial class RedisPresenceTracker(
         return users.Where((_, i) => (long)result[i] == 1).ToHashSet(StringComparer.Ordinal);
     }
 
+    /// <summary>Makes the next heartbeat write every local connection back, whether or not the node key survived.</summary>
+    public void RequestReassert() => _needsReassert = true;
+
     /// <summary>Keeps this node's heartbeat alive; after an outage long enough to lose it, writes this node's connections back.</summary>
     public async Task HeartbeatAsync()
     {

@@ -35,11 +35,12 @@ public static class ScaleOutExtensions
 
         services.AddSingleton<IConnectionMultiplexer>(provider =>
             ConnectionMultiplexer.Connect(ConfigurationFor(provider.GetRequiredService<IOptions<RedisOptions>>().Value)));
-        signalR.AddStackExchangeRedis(options =>
-        {
-            options.Configuration = ConfigurationFor(redis);
-            options.Configuration.ChannelPrefix = RedisChannel.Literal(redis.ChannelPrefix);
-        });
+        signalR.AddStackExchangeRedis(options => options.Configuration = ConfigurationFor(redis));
+        // One multiplexer for the backplane, presence and membership: readiness then speaks for all three,
+        // and they reconnect together.
+        services.AddOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>()
+            .Configure<IServiceProvider>((options, provider) =>
+                options.ConnectionFactory = _ => Task.FromResult(provider.GetRequiredService<IConnectionMultiplexer>()));
 
         services.AddSingleton<RedisPresenceTracker>();
         services.AddSingleton<IPresenceTracker>(provider => provider.GetRequiredService<RedisPresenceTracker>());
@@ -57,8 +58,11 @@ public static class ScaleOutExtensions
         // Start and keep running while Redis is away; the multiplexer reconnects on its own. While it is
         // away, commands fail at once instead of queueing, so a send is persisted and acknowledged
         // without waiting on the backplane; clients catch up with GetMessages.
+        // The multiplexer prefixes every pub/sub channel (SignalR's and ours); keys are prefixed by hand.
+        configuration.ChannelPrefix = RedisChannel.Literal(redis.ChannelPrefix + ":");
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
+        configuration.ReconnectRetryPolicy = new LinearRetry(1000);
         return configuration;
     }
 

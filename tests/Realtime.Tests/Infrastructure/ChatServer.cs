@@ -58,6 +58,7 @@ public sealed class ChatServer : IAsyncDisposable
             ["Auth:DevTokens"] = "true",
             ["Logging:LogLevel:Default"] = "Information",
             ["Logging:LogLevel:Microsoft"] = "Warning",
+            ["Shutdown:DrainDelay"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -46,6 +46,7 @@ public sealed class ServerNode : IAsyncDisposable
             ["Auth__DevTokens"] = "true",
             ["Logging__LogLevel__Default"] = "Warning",
             ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+            ["Shutdown__DrainDelay"] = "00:00:00",
         };
         foreach (var (key, value) in settings)
         {
@@ -90,6 +91,17 @@ public sealed class ServerNode : IAsyncDisposable
             _process.Kill(entireProcessTree: true);
             await _process.WaitForExitAsync();
         }
+    }
+
+    /// <summary>SIGTERM, as Kubernetes sends it; the node drains and exits on its own.</summary>
+    public void Terminate() =>
+        Process.Start("kill", ["-TERM", _process!.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        await _process!.WaitForExitAsync(cancellation.Token);
+        return _process.ExitCode;
     }
 
     public async Task<string> IssueTokenAsync(string userId)

@@ -199,6 +199,7 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
     {
         await using var alice = await cluster.A.ConnectAsync(Users.Unique("alice"));
         await using var bob = await cluster.B.ConnectAsync(Users.Unique("bob"), ChatProtocol.MessagePack);
+        await using var carol = await cluster.C.ConnectAsync(Users.Unique("carol"));
         var conversation = await alice.Hub.CreateConversation("redis outage", [bob.UserId]);
         await bob.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "bob joins");
         var acknowledged = new List<MessageDto> { await alice.Hub.SendMessage(conversation.Id, "before", "before") };
@@ -234,8 +235,8 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
 
         await using var probe = await cluster.C.ConnectAsync(Users.Unique("probe"));
         await Eventually.HoldsAsync(
-            async () => (await probe.Hub.GetPresence([alice.UserId, bob.UserId])).All(p => p.IsOnline),
-            "presence is rebuilt from the nodes' own connections");
+            async () => (await probe.Hub.GetPresence([alice.UserId, bob.UserId, carol.UserId])).All(p => p.IsOnline),
+            "presence is rebuilt from every node's own connections");
 
         var after = await alice.Hub.SendMessage(conversation.Id, "after", "after the outage");
         acknowledged.Add(after);
