@@ -20,18 +20,18 @@ public sealed partial class DeploymentArtifactTests
             .Where(l => !string.IsNullOrWhiteSpace(l) && !l.TrimStart().StartsWith('#'))
             .ToList();
         var known = new[] { "FROM", "WORKDIR", "COPY", "RUN", "ENV", "USER", "EXPOSE", "HEALTHCHECK", "ENTRYPOINT", "CMD", "ARG", "LABEL" };
-        var instructions = Continued(lines).Select(l => (Keyword: l.Split(' ', 2)[0], Rest: l.Split(' ', 2).ElementAtOrDefault(1) ?? string.Empty)).ToList();
+        var instructions = Continued(lines).Select(l => (Keyword: l.Split(' ', 2)[0], Arguments: l.Split(' ', 2).ElementAtOrDefault(1) ?? string.Empty)).ToList();
 
         instructions.Should().OnlyContain(i => known.Contains(i.Keyword), "every instruction parses");
         instructions.Count(i => i.Keyword == "FROM").Should().BeGreaterThanOrEqualTo(2, "build and runtime are separate stages");
-        instructions.Last(i => i.Keyword == "FROM").Rest.Should().Contain("aspnet").And.NotContain("sdk", "the runtime image carries no SDK");
-        instructions.Should().Contain(i => i.Keyword == "USER" && !i.Rest.Contains("root", StringComparison.Ordinal));
-        instructions.Should().Contain(i => i.Keyword == "HEALTHCHECK" && i.Rest.Contains("/health/live", StringComparison.Ordinal));
-        instructions.Single(i => i.Keyword == "ENTRYPOINT").Rest.Should().Contain("Realtime.Server.dll");
+        instructions.Last(i => i.Keyword == "FROM").Arguments.Should().Contain("aspnet").And.NotContain("sdk", "the runtime image carries no SDK");
+        instructions.Should().Contain(i => i.Keyword == "USER" && !i.Arguments.Contains("root", StringComparison.Ordinal));
+        instructions.Should().Contain(i => i.Keyword == "HEALTHCHECK" && i.Arguments.Contains("/health/live", StringComparison.Ordinal));
+        instructions.Single(i => i.Keyword == "ENTRYPOINT").Arguments.Should().Contain("Realtime.Server.dll");
 
-        foreach (var copy in instructions.Where(i => i.Keyword == "COPY" && !i.Rest.StartsWith("--from", StringComparison.Ordinal)))
+        foreach (var copy in instructions.Where(i => i.Keyword == "COPY" && !i.Arguments.StartsWith("--from", StringComparison.Ordinal)))
         {
-            var sources = copy.Rest.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..^1];
+            var sources = copy.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)[..^1];
             foreach (var source in sources)
             {
                 (File.Exists(Path.Combine(Root, source)) || Directory.Exists(Path.Combine(Root, source))).Should().BeTrue($"COPY {source} names a path in the repository");
@@ -55,13 +55,13 @@ public sealed partial class DeploymentArtifactTests
         byKind.Keys.Should().Contain(["Deployment", "Service", "PodDisruptionBudget", "HorizontalPodAutoscaler", "Ingress", "ConfigMap"]);
         var deployment = byKind["Deployment"].Single(d => Scalar(d, "metadata", "name") == "realtime");
         Scalar(deployment, "spec", "replicas").Should().Be(replicas.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        var container = (YamlMappingNode)((YamlSequenceNode)Node(deployment, "spec", "template", "spec", "containers")).Children[0];
+        var container = (YamlMappingNode)((YamlSequenceNode)Node(deployment, "spec", "template", "spec", "containers")!).Children[0];
         Scalar(container, "readinessProbe", "httpGet", "path").Should().Be("/health/ready");
         Scalar(container, "livenessProbe", "httpGet", "path").Should().Be("/health/live");
         Node(container, "lifecycle", "preStop").Should().NotBeNull("a preStop delay lets the load balancer stop routing first");
         Node(container, "resources", "requests").Should().NotBeNull();
-        ((YamlSequenceNode)Node(deployment, "spec", "template", "spec", "topologySpreadConstraints")).Children.Should().NotBeEmpty();
-        var secretKeys = ((YamlSequenceNode)Node(container, "env")).Children.Cast<YamlMappingNode>()
+        ((YamlSequenceNode)Node(deployment, "spec", "template", "spec", "topologySpreadConstraints")!).Children.Should().NotBeEmpty();
+        var secretKeys = ((YamlSequenceNode)Node(container, "env")!).Children.Cast<YamlMappingNode>()
             .Select(e => Scalar(e, "valueFrom", "secretKeyRef", "key")).ToList();
         secretKeys.Should().Contain(["chat-connection-string", "jwt-signing-key"], "connection strings and keys come from a Secret");
         Scalar(byKind["Ingress"].Single(), "metadata", "annotations", "nginx.ingress.kubernetes.io/affinity").Should().Be("cookie");
