@@ -69,12 +69,14 @@ install_npm_packages() {
 run_tests() {
   local log status=0
   log="$(mktemp)"
+  rm -f artifacts/fault-suite.md
   set +e
   dotnet test Realtime.sln -c Release --no-build -nologo 2>&1 | tee "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   (cd tests/js && CONFIGURATION=Release node --test --test-concurrency=1 --test-timeout=240000) 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   set -e
+  [ -f artifacts/fault-suite.md ] && { echo; cat artifacts/fault-suite.md; echo; }
   # One plain closing line over the .NET and the JavaScript suites.
   awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
        /^# pass / { p += $3 } /^# fail / { f += $3 } /^# skipped / { s += $3 }
