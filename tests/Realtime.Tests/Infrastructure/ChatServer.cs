@@ -45,7 +45,7 @@ public sealed class ChatServer : IAsyncDisposable
     public string DatabasePath => Path.Combine(_directory, "chat.db");
 
     /// <param name="settings">Configuration over the test defaults; <c>{directory}</c> in a value is the server's own temp folder.</param>
-    public static async Task<ChatServer> StartAsync(IDictionary<string, string?>? settings = null, string environment = "Development")
+    public static async Task<ChatServer> StartAsync(IDictionary<string, string?>? settings = null, string environment = "Development", Action<WebApplicationBuilder>? configure = null)
     {
         var directory = Directory.CreateTempSubdirectory("realtime-test-").FullName;
         var configuration = new Dictionary<string, string?>
@@ -77,6 +77,7 @@ public sealed class ChatServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
         builder.AddRealtime();
+        configure?.Invoke(builder);
 
         var app = builder.Build();
         try
