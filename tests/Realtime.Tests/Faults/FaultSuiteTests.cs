@@ -174,20 +174,21 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
         private readonly ConcurrentQueue<TimeSpan> _reconnects = new();
         private long _lostAt;
 
-        private FaultClient(string userId, ChatClient hub, RecordingReceiver received)
+        private FaultClient(TestClient client)
         {
-            UserId = userId;
-            Hub = hub;
-            Received = received;
+            Client = client;
+            var hub = client.Hub;
             hub.Connection.Reconnecting += _ => { Interlocked.Exchange(ref _lostAt, Stopwatch.GetTimestamp()); return Task.CompletedTask; };
             hub.Connection.Reconnected += _ => { _reconnects.Enqueue(Stopwatch.GetElapsedTime(Interlocked.Read(ref _lostAt))); return Task.CompletedTask; };
         }
 
-        public string UserId { get; }
+        public TestClient Client { get; }
 
-        public ChatClient Hub { get; }
+        public string UserId => Client.UserId;
 
-        public RecordingReceiver Received { get; }
+        public ChatClient Hub => Client.Hub;
+
+        public RecordingReceiver Received => Client.Received;
 
         public int Attempts { get; private set; }
 
@@ -202,11 +203,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
             using var http = new HttpClient { BaseAddress = url };
             using var response = await System.Net.Http.Json.HttpClientJsonExtensions.PostAsJsonAsync(http, "/api/dev/token", new DevTokenRequest(userId));
             var token = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<DevTokenResponse>(response.Content))!.AccessToken;
-            var hub = ChatClient.Create(url, () => Task.FromResult<string?>(token), protocol, new SteadyRetry());
-            var received = new RecordingReceiver();
-            hub.RegisterReceiver(received);
-            await hub.StartAsync();
-            return new FaultClient(userId, hub, received);
+            return new FaultClient(await TestClient.ConnectAsync(url, userId, token, protocol, new SteadyRetry()));
         }
 
         public async Task ChatAsync(string conversationId, CancellationToken stop)
@@ -238,33 +235,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
             }
         }
 
-        public async Task<List<MessageDto>> ResyncAsync(string conversationId)
-        {
-            var held = Received.Messages(conversationId).ToDictionary(m => m.Sequence);
-            long after = 0;
-            while (held.ContainsKey(after + 1))
-            {
-                after++;
-            }
-
-            while (true)
-            {
-                var page = await Hub.GetMessages(conversationId, after, 200);
-                if (page.Count == 0)
-                {
-                    break;
-                }
-
-                foreach (var message in page)
-                {
-                    held.TryAdd(message.Sequence, message);
-                }
-
-                after = page[^1].Sequence;
-            }
-
-            return held.Values.OrderBy(m => m.Sequence).ToList();
-        }
+        public Task<List<MessageDto>> ResyncAsync(string conversationId) => Client.ResyncAsync(conversationId);
 
         public ValueTask DisposeAsync() => Hub.DisposeAsync();
 

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Logging;
 using Realtime.Client;
 using Realtime.Contracts;
@@ -111,15 +112,8 @@ public sealed class ChatServer : IAsyncDisposable
     }
 
     /// <summary>A started, typed client for <paramref name="userId"/> that records everything the server sends it.</summary>
-    public async Task<TestClient> ConnectAsync(string userId, ChatProtocol protocol = ChatProtocol.Json)
-    {
-        var token = await IssueTokenAsync(userId);
-        var client = ChatClient.Create(BaseAddress, () => Task.FromResult<string?>(token), protocol);
-        var recorder = new RecordingReceiver();
-        client.RegisterReceiver(recorder);
-        await client.StartAsync();
-        return new TestClient(userId, client, recorder);
-    }
+    public async Task<TestClient> ConnectAsync(string userId, ChatProtocol protocol = ChatProtocol.Json) =>
+        await TestClient.ConnectAsync(BaseAddress, userId, await IssueTokenAsync(userId), protocol);
 
     public async ValueTask DisposeAsync()
     {
@@ -158,6 +152,48 @@ public sealed class ChatServerFixture : IAsyncLifetime
 
 public sealed class TestClient(string userId, ChatClient hub, RecordingReceiver received) : IAsyncDisposable
 {
+    /// <summary>A started, typed client that records everything the server sends it.</summary>
+    public static async Task<TestClient> ConnectAsync(Uri server, string userId, string token, ChatProtocol protocol, IRetryPolicy? reconnectPolicy = null)
+    {
+        var client = ChatClient.Create(server, () => Task.FromResult<string?>(token), protocol, reconnectPolicy);
+        var recorder = new RecordingReceiver();
+        client.RegisterReceiver(recorder);
+        await client.StartAsync();
+        return new TestClient(userId, client, recorder);
+    }
+
+    /// <summary>
+    /// What a client does after a reconnect: keep what it received, fetch everything after its last
+    /// contiguous sequence, fold duplicates by sequence.
+    /// </summary>
+    public async Task<List<MessageDto>> ResyncAsync(string conversationId)
+    {
+        var held = Received.Messages(conversationId).DistinctBy(m => m.Id).ToDictionary(m => m.Sequence);
+        long contiguous = 0;
+        while (held.ContainsKey(contiguous + 1))
+        {
+            contiguous++;
+        }
+
+        while (true)
+        {
+            var page = await Hub.GetMessages(conversationId, contiguous, 200);
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            foreach (var message in page)
+            {
+                held.TryAdd(message.Sequence, message);
+            }
+
+            contiguous = page[^1].Sequence;
+        }
+
+        return held.Values.OrderBy(m => m.Sequence).ToList();
+    }
+
     public string UserId { get; } = userId;
 
     public ChatClient Hub { get; } = hub;

@@ -111,15 +111,8 @@ public sealed class ServerNode : IAsyncDisposable
         return (await response.Content.ReadFromJsonAsync<DevTokenResponse>())!.AccessToken;
     }
 
-    public async Task<TestClient> ConnectAsync(string userId, ChatProtocol protocol = ChatProtocol.Json)
-    {
-        var token = await IssueTokenAsync(userId);
-        var client = ChatClient.Create(BaseAddress, () => Task.FromResult<string?>(token), protocol);
-        var recorder = new RecordingReceiver();
-        client.RegisterReceiver(recorder);
-        await client.StartAsync();
-        return new TestClient(userId, client, recorder);
-    }
+    public async Task<TestClient> ConnectAsync(string userId, ChatProtocol protocol = ChatProtocol.Json) =>
+        await TestClient.ConnectAsync(BaseAddress, userId, await IssueTokenAsync(userId), protocol);
 
     public async ValueTask DisposeAsync()
     {

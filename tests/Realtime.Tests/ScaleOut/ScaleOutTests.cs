@@ -181,7 +181,7 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
             foreach (var client in clients)
             {
                 client.Received.Messages(conversation.Id).Select(m => m.Id).Should().OnlyHaveUniqueItems("no message is delivered twice");
-                var held = await ResyncAsync(client, conversation.Id);
+                var held = await client.ResyncAsync(conversation.Id);
                 held.Select(m => m.Sequence).Should().Equal(Enumerable.Range(1, total).Select(i => (long)i), $"{client.UserId} holds the whole log once");
             }
         }
@@ -242,7 +242,7 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
         acknowledged.Add(after);
         await bob.Received.WaitForMessageAsync(conversation.Id, after.Sequence);
 
-        var held = await ResyncAsync(bob, conversation.Id);
+        var held = await bob.ResyncAsync(conversation.Id);
         held.Select(m => m.Id).Should().Equal(acknowledged.OrderBy(m => m.Sequence).Select(m => m.Id), "nothing acknowledged is lost or doubled");
     }
 
@@ -272,34 +272,5 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
     {
         var stats = (await server.InfoAsync("commandstats")).SelectMany(group => group).ToDictionary(pair => pair.Key, pair => pair.Value);
         return ScriptCommands.Sum(key => stats.TryGetValue(key, out var value) ? long.Parse(value.Split(',')[0]["calls=".Length..], System.Globalization.CultureInfo.InvariantCulture) : 0);
-    }
-
-    /// <summary>What a client does after a reconnect: keep what it received, fetch everything after its last contiguous sequence.</summary>
-    private static async Task<List<MessageDto>> ResyncAsync(TestClient client, string conversationId)
-    {
-        var held = client.Received.Messages(conversationId).DistinctBy(m => m.Id).ToDictionary(m => m.Sequence);
-        long contiguous = 0;
-        while (held.ContainsKey(contiguous + 1))
-        {
-            contiguous++;
-        }
-
-        while (true)
-        {
-            var page = await client.Hub.GetMessages(conversationId, contiguous, 200);
-            if (page.Count == 0)
-            {
-                break;
-            }
-
-            foreach (var message in page)
-            {
-                held.TryAdd(message.Sequence, message);
-            }
-
-            contiguous = page[^1].Sequence;
-        }
-
-        return held.Values.OrderBy(m => m.Sequence).ToList();
     }
 }
