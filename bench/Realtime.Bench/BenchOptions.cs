@@ -1,0 +1,25 @@
+using System.Globalization;
+
+namespace Realtime.Bench;
+
+/// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, string Protocol, string? JsonPath)
+{
+    public int MembersPerGroup => Math.Max(1, Clients / Groups);
+
+    public static BenchOptions Parse(string[] args)
+    {
+        string? Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        double Number(string name, double fallback) => Value(name) is { } v ? double.Parse(v, CultureInfo.InvariantCulture) : fallback;
+        var options = new BenchOptions(
+            Clients: (int)Math.Clamp(Number("--clients", 100), 2, 5000),
+            Groups: (int)Math.Clamp(Number("--groups", 10), 1, 1000),
+            Rate: Math.Clamp(Number("--rate", 0), 0, 100_000),
+            Duration: TimeSpan.FromSeconds(Math.Clamp(Number("--duration", 10), 1, 300)),
+            Protocol: Value("--protocol") ?? "mixed",
+            JsonPath: Value("--json"));
+        return options.Protocol is "json" or "messagepack" or "mixed"
+            ? options
+            : throw new ArgumentException("--protocol is json, messagepack or mixed");
+    }
+}

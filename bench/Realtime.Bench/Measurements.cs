@@ -1,0 +1,50 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using HdrHistogram;
+
+namespace Realtime.Bench;
+
+/// <summary>What one run measured, from the clients' side.</summary>
+internal sealed class Measurements(string name)
+{
+    private readonly LongConcurrentHistogram _latency = new(1, TimeStamp.Hours(1), 3);
+    private readonly LongConcurrentHistogram _connect = new(1, TimeStamp.Hours(1), 3);
+    private long _acked;
+    private long _delivered;
+
+    public string Name { get; } = name;
+
+    public ConcurrentDictionary<string, long> Errors { get; } = new();
+
+    public TimeSpan Elapsed { get; set; }
+
+    public double? ServerBytesPerConnection { get; set; }
+
+    public long Acked => Interlocked.Read(ref _acked);
+
+    public long Delivered => Interlocked.Read(ref _delivered);
+
+    public void Connected(TimeSpan took) => _connect.RecordValue(Math.Max(1, (long)(took.TotalMilliseconds * 1000)));
+
+    public void Acknowledged() => Interlocked.Increment(ref _acked);
+
+    /// <summary>A delivery of a message sent at <paramref name="sentTimestamp"/> (Stopwatch ticks).</summary>
+    public void Delivery(long sentTimestamp)
+    {
+        Interlocked.Increment(ref _delivered);
+        _latency.RecordValue(Math.Max(1, (long)(Stopwatch.GetElapsedTime(sentTimestamp).TotalMilliseconds * 1000)));
+    }
+
+    public void Failed(string code) => Errors.AddOrUpdate(code, 1, (_, n) => n + 1);
+
+    public double AckedPerSecond => Acked / Elapsed.TotalSeconds;
+
+    public double DeliveredPerSecond => Delivered / Elapsed.TotalSeconds;
+
+    /// <summary>End-to-end latency in milliseconds at a percentile (100 = max).</summary>
+    public double LatencyMs(double percentile) =>
+        _latency.TotalCount == 0 ? double.NaN : (percentile >= 100 ? _latency.GetMaxValue() : _latency.GetValueAtPercentile(percentile)) / 1000.0;
+
+    public double ConnectMs(double percentile) =>
+        _connect.TotalCount == 0 ? double.NaN : (percentile >= 100 ? _connect.GetMaxValue() : _connect.GetValueAtPercentile(percentile)) / 1000.0;
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text.Json;
+using Realtime.Bench;
+
+// dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--protocol mixed] [--json out.json]
+// --rate is total sends per second (0: every client sends as soon as its previous send is acknowledged).
+// Everything runs on 127.0.0.1 and stops by itself.
+var options = BenchOptions.Parse(args);
+Console.WriteLine($"clients={options.Clients} groups={options.Groups} members={options.MembersPerGroup} rate={(options.Rate == 0 ? "closed-loop" : options.Rate)} duration={options.Duration.TotalSeconds}s protocol={options.Protocol} cores={Environment.ProcessorCount}");
+
+Measurements realtime;
+await using (var server = await ServerProcess.StartAsync())
+{
+    realtime = await RealtimeRun.RunAsync(options, server);
+}
+
+var baseline = await RelayBaseline.RunAsync(options);
+
+string F(double value) => double.IsNaN(value) ? "-" : value.ToString(value >= 100 ? "N0" : "0.00", CultureInfo.InvariantCulture);
+string Ratio(double ours, double theirs, bool higherIsBetter) =>
+    double.IsNaN(ours) || double.IsNaN(theirs) || theirs == 0 ? "-" : (higherIsBetter ? ours / theirs : theirs / ours).ToString("0.00", CultureInfo.InvariantCulture);
+
+var rows = new List<(string Metric, double Ours, double Theirs, bool HigherIsBetter)>
+{
+    ("acked sends/s", realtime.AckedPerSecond, baseline.AckedPerSecond, true),
+    ("deliveries/s", realtime.DeliveredPerSecond, baseline.DeliveredPerSecond, true),
+    ("latency p50 ms", realtime.LatencyMs(50), baseline.LatencyMs(50), false),
+    ("latency p90 ms", realtime.LatencyMs(90), baseline.LatencyMs(90), false),
+    ("latency p99 ms", realtime.LatencyMs(99), baseline.LatencyMs(99), false),
+    ("latency p99.9 ms", realtime.LatencyMs(99.9), baseline.LatencyMs(99.9), false),
+    ("latency max ms", realtime.LatencyMs(100), baseline.LatencyMs(100), false),
+    ("connect p50 ms", realtime.ConnectMs(50), baseline.ConnectMs(50), false),
+    ("connect max ms", realtime.ConnectMs(100), baseline.ConnectMs(100), false),
+};
+
+Console.WriteLine();
+Console.WriteLine("| metric | Realtime | baseline relay | ratio (1 = as good as the baseline) |");
+Console.WriteLine("|---|---|---|---|");
+foreach (var (metric, ours, theirs, higher) in rows)
+{
+    Console.WriteLine($"| {metric} | {F(ours)} | {F(theirs)} | {Ratio(ours, theirs, higher)} |");
+}
+
+Console.WriteLine($"| server memory per connection | {(realtime.ServerBytesPerConnection is { } b ? F(b / 1024) + " KB" : "-")} | - | - |");
+Console.WriteLine($"| errors | {(realtime.Errors.IsEmpty ? "none" : string.Join(", ", realtime.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - | - |");
+
+if (options.JsonPath is { } path)
+{
+    var report = new
+    {
+        options,
+        machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString() },
+        results = rows.Select(r => new { r.Metric, realtime = r.Ours, baseline = r.Theirs, ratio = Ratio(r.Ours, r.Theirs, r.HigherIsBetter) }),
+        serverBytesPerConnection = realtime.ServerBytesPerConnection,
+        errors = realtime.Errors,
+    };
+    await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerOptions.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+    Console.WriteLine($"wrote {path}");
+}

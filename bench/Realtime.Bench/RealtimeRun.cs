@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Realtime.Client;
+using Realtime.Contracts;
+
+namespace Realtime.Bench;
+
+/// <summary>C typed clients in G conversations of M members, sending through the hub; latency is send → MessageReceived at each member.</summary>
+internal static class RealtimeRun
+{
+    public static async Task<Measurements> RunAsync(BenchOptions options, ServerProcess server)
+    {
+        var measured = new Measurements("Realtime (hub, persisted)");
+        var sent = new ConcurrentDictionary<string, long>();
+        using var http = new HttpClient { BaseAddress = server.Url };
+        var rssBefore = server.ResidentBytes();
+
+        var clients = new ChatClient[options.Clients];
+        var run = Guid.NewGuid().ToString("N")[..6];
+        await Parallel.ForEachAsync(Enumerable.Range(0, options.Clients), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, cancellationToken) =>
+        {
+            var userId = $"bench-{run}-{i}";
+            using var response = await http.PostAsJsonAsync("/api/dev/token", new DevTokenRequest(userId), cancellationToken);
+            var token = (await response.Content.ReadFromJsonAsync<DevTokenResponse>(cancellationToken))!.AccessToken;
+            var protocol = options.Protocol switch
+            {
+                "json" => ChatProtocol.Json,
+                "messagepack" => ChatProtocol.MessagePack,
+                _ => i % 2 == 0 ? ChatProtocol.Json : ChatProtocol.MessagePack,
+            };
+            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(token), protocol);
+            client.Connection.On<MessageDto>(nameof(IChatClient.MessageReceived), message =>
+            {
+                if (sent.TryGetValue(message.ClientMessageId, out var at))
+                {
+                    measured.Delivery(at);
+                }
+            });
+            var started = Stopwatch.GetTimestamp();
+            await client.StartAsync(cancellationToken);
+            measured.Connected(Stopwatch.GetElapsedTime(started));
+            clients[i] = client;
+        });
+
+        var rssAfter = server.ResidentBytes();
+        if (rssBefore is not null && rssAfter is not null)
+        {
+            measured.ServerBytesPerConnection = (double)(rssAfter.Value - rssBefore.Value) / options.Clients;
+        }
+
+        var conversations = new string[options.Clients];
+        for (var g = 0; g < options.Groups; g++)
+        {
+            var members = Enumerable.Range(g * options.MembersPerGroup, options.MembersPerGroup).Where(i => i < options.Clients).ToList();
+            var conversation = await clients[members[0]].CreateConversation($"bench {g}", members.Skip(1).Select(i => $"bench-{run}-{i}").ToList());
+            members.ForEach(i => conversations[i] = conversation.Id);
+        }
+
+        var senders = Enumerable.Range(0, options.Clients).Where(i => conversations[i] is not null).ToList();
+        var interval = options.Rate > 0 ? TimeSpan.FromSeconds(senders.Count / options.Rate) : TimeSpan.Zero;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(senders.Select(async i =>
+        {
+            var next = clock.Elapsed + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * interval.TotalMilliseconds);
+            for (var n = 0; clock.Elapsed < options.Duration; n++)
+            {
+                if (interval > TimeSpan.Zero && next > clock.Elapsed)
+                {
+                    await Task.Delay(next - clock.Elapsed);
+                }
+
+                next += interval;
+                var id = $"{i}-{n}";
+                sent[id] = Stopwatch.GetTimestamp();
+                try
+                {
+                    await clients[i].SendMessage(conversations[i], id, "benchmark message of a typical chat length, about sixty bytes");
+                    measured.Acknowledged();
+                }
+                catch (HubException exception)
+                {
+                    measured.Failed(exception.Message.Split(':')[0]);
+                }
+            }
+        }));
+        measured.Elapsed = clock.Elapsed;
+
+        // Let the last fan-outs land before the clients go.
+        await Task.Delay(500);
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+
+        return measured;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Realtime.Bench;
+
+/// <summary>One Realtime node as its own process on a free loopback port, with a fresh SQLite database.</summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly string _directory;
+
+    private ServerProcess(Process process, string directory, Uri url)
+    {
+        _process = process;
+        _directory = directory;
+        Url = url;
+    }
+
+    public Uri Url { get; }
+
+    public static async Task<ServerProcess> StartAsync()
+    {
+        var dll = FindServerDll();
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var directory = Directory.CreateTempSubdirectory("realtime-bench-").FullName;
+        var url = new Uri($"http://127.0.0.1:{port}");
+        // From its own folder, so the Development settings (dev tokens, dev signing key) apply.
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(url.ToString());
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["ConnectionStrings__Chat"] = $"Data Source={Path.Combine(directory, "chat.db")}";
+        start.Environment["Chat__HubCallsPerSecond"] = "1000000";
+        start.Environment["Chat__HubCallBurst"] = "1000000";
+        start.Environment["Chat__HttpRequestsPerSecond"] = "1000000";
+        start.Environment["Chat__HttpRequestBurst"] = "1000000";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = url };
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if ((await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode)
+                {
+                    break;
+                }
+            }
+            catch (HttpRequestException) when (attempt < 300 && !process.HasExited)
+            {
+                // Still starting.
+            }
+
+            await Task.Delay(100);
+        }
+
+        return new ServerProcess(process, directory, url);
+    }
+
+    /// <summary>The server's resident memory, from /proc (Linux).</summary>
+    public long? ResidentBytes()
+    {
+        var status = $"/proc/{_process.Id}/status";
+        if (!File.Exists(status))
+        {
+            return null;
+        }
+
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static string FindServerDll()
+    {
+        var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        for (var directory = framework; directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Realtime.sln")))
+            {
+                var dll = Path.Combine(directory.FullName, "src", "Realtime.Server", "bin", framework.Parent!.Name, framework.Name, "Realtime.Server.dll");
+                return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the solution first: {dll}");
+            }
+        }
+
+        throw new InvalidOperationException("Realtime.sln not found above the benchmark.");
+    }
+}
