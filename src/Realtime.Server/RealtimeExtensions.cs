@@ -33,7 +33,7 @@ public static class RealtimeExtensions
         builder.Services.AddScoped<TypingService>();
         builder.Services.AddScoped<PresenceService>();
         builder.Services.AddScoped<NotificationService>();
-        builder.Services.AddSingleton<ConversationSendGate>();
+        builder.Services.AddSingleton<MessageWriter>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ChatProblemDetails>();

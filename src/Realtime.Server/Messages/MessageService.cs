@@ -17,7 +17,7 @@ public sealed class MessageService(
     ChatDbContext db,
     ConversationService conversations,
     IChatNotifier notifier,
-    ConversationSendGate sendGate,
+    MessageWriter writer,
     ChatMetrics metrics,
     IOptions<ChatOptions> options,
     TimeProvider clock)
@@ -38,28 +38,14 @@ public sealed class MessageService(
             return Retry(original, conversationId);
         }
 
-        // Delivery happens inside the gate too, so this node publishes in sequence order.
-        using var turn = await sendGate.EnterAsync(conversationId);
-        MessageDto message;
-        try
+        var result = await writer.AppendAsync(new PendingMessage(senderId, conversationId, clientMessageId, content!));
+        if (!result.IsNew)
         {
-            message = await AppendAsync(senderId, conversationId, clientMessageId, content!);
-        }
-        catch (DbUpdateException)
-        {
-            // The same retry raced the original; the unique index let exactly one of them in.
-            var raced = await FindAsync(senderId, clientMessageId, CancellationToken.None);
-            if (raced is null)
-            {
-                throw;
-            }
-
-            return Retry(raced, conversationId);
+            return Retry(result.Message, conversationId);
         }
 
-        await notifier.MessageSentAsync(message);
         metrics.MessagePersisted(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return new SendResult(message, IsNew: true);
+        return result;
     }
 
     public async Task<IReadOnlyList<MessageDto>> GetMessagesAsync(string userId, string? conversationId, long afterSequence, int limit, CancellationToken cancellationToken = default)
@@ -130,36 +116,6 @@ public sealed class MessageService(
         }
 
         return receipt;
-    }
-
-    private async Task<MessageDto> AppendAsync(string senderId, string conversationId, string clientMessageId, string content)
-    {
-        // Once the write starts it runs to the end, so the caller's ack always matches what is stored.
-        await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-        var sequence = await SequenceAllocator.AllocateAsync(db, conversationId, count: 1, CancellationToken.None)
-            ?? throw ChatException.NotFound("No such conversation.");
-        var message = new Message
-        {
-            Id = Ids.NewId(),
-            ConversationId = conversationId,
-            Sequence = sequence,
-            SenderId = senderId,
-            ClientMessageId = clientMessageId,
-            Content = content,
-            SentAt = clock.UtcNowForStorage(),
-        };
-        db.Messages.Add(message);
-        try
-        {
-            await db.SaveChangesAsync(CancellationToken.None);
-            await transaction.CommitAsync(CancellationToken.None);
-        }
-        finally
-        {
-            db.ChangeTracker.Clear();
-        }
-
-        return ToDto(message);
     }
 
     private async Task<MessageDto?> FindAsync(string senderId, string clientMessageId, CancellationToken cancellationToken) =>

@@ -18,6 +18,8 @@ namespace Realtime.Tests.Persistence;
 public abstract class PersistenceSpecification : IAsyncLifetime
 {
     private readonly List<ChatDbContext> _contexts = [];
+    private readonly List<MessageWriter> _writers = [];
+    private ServiceProvider? _writerServices;
 
     protected abstract DatabaseProvider Provider { get; }
 
@@ -34,6 +36,16 @@ public abstract class PersistenceSpecification : IAsyncLifetime
 
     public virtual async Task DisposeAsync()
     {
+        foreach (var writer in _writers)
+        {
+            await writer.DisposeAsync();
+        }
+
+        if (_writerServices is not null)
+        {
+            await _writerServices.DisposeAsync();
+        }
+
         foreach (var context in _contexts)
         {
             await context.DisposeAsync();
@@ -226,13 +238,24 @@ public abstract class PersistenceSpecification : IAsyncLifetime
         return context;
     }
 
+    /// <summary>The writer opens a scope per batch, as in the server.</summary>
+    private IServiceScopeFactory WriterScopes()
+    {
+        _writerServices ??= new ServiceCollection()
+            .AddDbContext<ChatDbContext>(options => ChatDatabase.Configure(options, Provider, ConnectionString))
+            .BuildServiceProvider();
+        return _writerServices.GetRequiredService<IServiceScopeFactory>();
+    }
+
     private Store NewStore()
     {
         var db = NewContext();
         var notifier = new RecordingNotifier();
         var options = Options.Create(new ChatOptions());
         var conversations = new ConversationService(db, notifier, options, TimeProvider.System);
-        var messages = new MessageService(db, conversations, notifier, new ConversationSendGate(), Metrics, options, TimeProvider.System);
+        var writer = new MessageWriter(WriterScopes(), notifier, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<MessageWriter>.Instance);
+        _writers.Add(writer);
+        var messages = new MessageService(db, conversations, notifier, writer, Metrics, options, TimeProvider.System);
         return new Store(conversations, messages, notifier);
     }
 

@@ -1,0 +1,204 @@
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Realtime.Contracts;
+using Realtime.Persistence;
+using Realtime.Server.Conversations;
+using Realtime.Server.Errors;
+using Realtime.Server.Notifications;
+
+namespace Realtime.Server.Messages;
+
+/// <summary>A validated send waiting for its turn in the next batch.</summary>
+public sealed record PendingMessage(string SenderId, string ConversationId, string ClientMessageId, string Content)
+{
+    internal TaskCompletionSource<SendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
+
+/// <summary>
+/// Group commit: the sends that arrive while a transaction is in flight are written together in the
+/// next one (one sequence UPDATE per conversation, one INSERT batch, one commit), then published in
+/// sequence order and acknowledged. Nothing is acknowledged before its commit. A batch that fails is
+/// retried one send at a time, so one bad send cannot fail the others.
+/// </summary>
+public sealed partial class MessageWriter : IAsyncDisposable
+{
+    private const int MaxBatch = 256;
+    private readonly Channel<PendingMessage> _queue = Channel.CreateUnbounded<PendingMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IServiceScopeFactory _scopes;
+    private readonly IChatNotifier _notifier;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<MessageWriter> _logger;
+    private readonly Task _loop;
+
+    public MessageWriter(IServiceScopeFactory scopes, IChatNotifier notifier, TimeProvider clock, ILogger<MessageWriter> logger)
+    {
+        _scopes = scopes;
+        _notifier = notifier;
+        _clock = clock;
+        _logger = logger;
+        _loop = Task.Run(RunAsync);
+    }
+
+    public Task<SendResult> AppendAsync(PendingMessage message)
+    {
+        if (!_queue.Writer.TryWrite(message))
+        {
+            throw ChatException.Unavailable("The node is shutting down; send again.");
+        }
+
+        return message.Completion.Task;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _loop;
+    }
+
+    private async Task RunAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<PendingMessage>(MaxBatch);
+        while (await reader.WaitToReadAsync())
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var message))
+            {
+                batch.Add(message);
+            }
+
+            await CommitAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task CommitAsync(List<PendingMessage> batch)
+    {
+        // The same (sender, clientMessageId) twice in one batch: the first is written, the others get its result.
+        var firsts = batch.DistinctBy(m => (m.SenderId, m.ClientMessageId)).ToList();
+        var results = new Dictionary<(string, string), SendResult>();
+        try
+        {
+            foreach (var written in await WriteAsync(firsts))
+            {
+                results[(written.SenderId, written.ClientMessageId)] = new SendResult(written, IsNew: true);
+            }
+        }
+        catch (DbUpdateException exception) when (firsts.Count > 1)
+        {
+            // A constraint refused one of them (most likely a retry racing its original): write them one by one.
+            LogBatchRetried(_logger, firsts.Count, exception);
+            foreach (var message in firsts)
+            {
+                try
+                {
+                    results[(message.SenderId, message.ClientMessageId)] = await WriteOneAsync(message);
+                }
+                catch (Exception single)
+                {
+                    message.Completion.TrySetException(single);
+                }
+            }
+        }
+        catch (DbUpdateException exception)
+        {
+            try
+            {
+                results[(firsts[0].SenderId, firsts[0].ClientMessageId)] = await RetriedOrThrowAsync(firsts[0], exception);
+            }
+            catch (Exception single)
+            {
+                firsts[0].Completion.TrySetException(single);
+            }
+        }
+        catch (Exception exception)
+        {
+            // The database is unreachable or timed out: nothing was written, every send in the batch fails alike.
+            firsts.ForEach(message => message.Completion.TrySetException(exception));
+        }
+
+        // Publish before acknowledging, in sequence order: this node hands each conversation's messages to SignalR in order.
+        foreach (var result in results.Values.Where(r => r.IsNew).OrderBy(r => r.Message.ConversationId, StringComparer.Ordinal).ThenBy(r => r.Message.Sequence))
+        {
+            await _notifier.MessageSentAsync(result.Message);
+        }
+
+        var firstOfKey = new HashSet<(string, string)>();
+        foreach (var message in batch)
+        {
+            var key = (message.SenderId, message.ClientMessageId);
+            if (results.TryGetValue(key, out var result))
+            {
+                message.Completion.TrySetResult(firstOfKey.Add(key) ? result : result with { IsNew = false });
+            }
+            else if (!firstOfKey.Add(key))
+            {
+                // A duplicate of a send that failed: it fails the same way.
+                var failedFirst = batch.First(m => (m.SenderId, m.ClientMessageId) == key);
+                _ = failedFirst.Completion.Task.ContinueWith(
+                    t => message.Completion.TrySetException(t.Exception!.InnerExceptions), TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task<SendResult> WriteOneAsync(PendingMessage message)
+    {
+        try
+        {
+            return new SendResult((await WriteAsync([message]))[0], IsNew: true);
+        }
+        catch (DbUpdateException exception)
+        {
+            return await RetriedOrThrowAsync(message, exception);
+        }
+    }
+
+    /// <summary>A unique-index violation means the same send was stored meanwhile: that is the answer.</summary>
+    private async Task<SendResult> RetriedOrThrowAsync(PendingMessage message, Exception exception)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
+        var original = await db.Messages.AsNoTracking()
+            .Where(m => m.SenderId == message.SenderId && m.ClientMessageId == message.ClientMessageId)
+            .Select(m => new MessageDto(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt))
+            .SingleOrDefaultAsync();
+        return original is null ? throw exception : new SendResult(original, IsNew: false);
+    }
+
+    private async Task<List<MessageDto>> WriteAsync(List<PendingMessage> messages)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        var now = _clock.UtcNowForStorage();
+        var written = new List<MessageDto>(messages.Count);
+        foreach (var conversation in messages.GroupBy(m => m.ConversationId))
+        {
+            var count = conversation.Count();
+            var last = await SequenceAllocator.AllocateAsync(db, conversation.Key, count, CancellationToken.None)
+                ?? throw ChatException.NotFound("No such conversation.");
+            var sequence = last - count;
+            foreach (var message in conversation)
+            {
+                var entity = new Message
+                {
+                    Id = Ids.NewId(),
+                    ConversationId = message.ConversationId,
+                    Sequence = ++sequence,
+                    SenderId = message.SenderId,
+                    ClientMessageId = message.ClientMessageId,
+                    Content = message.Content,
+                    SentAt = now,
+                };
+                db.Messages.Add(entity);
+                written.Add(MessageService.ToDto(entity));
+            }
+        }
+
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+        return written;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} sends failed together; retrying them one at a time")]
+    private static partial void LogBatchRetried(ILogger logger, int count, Exception exception);
+}
