@@ -192,7 +192,7 @@ public abstract class PersistenceSpecification : IAsyncLifetime
         const int messagesEach = 500;
         var conversation = await NewStore().Conversations.CreateAsync("w0", "contended", ["w1", "w2", "w3"]);
 
-        // Each writer has its own context, connection and send gate, so only the database orders them.
+        // Each writer has its own context, connection and message writer, so only the database orders them.
         await Task.WhenAll(Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
         {
             var store = NewStore();
