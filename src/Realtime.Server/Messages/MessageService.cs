@@ -30,14 +30,9 @@ public sealed class MessageService(
         conversationId = Ids.RequireConversationId(conversationId);
         clientMessageId = Ids.RequireClientMessageId(clientMessageId);
         ValidateContent(content);
-        await conversations.EnsureMemberAsync(senderId, conversationId, cancellationToken);
 
-        var original = await FindAsync(senderId, clientMessageId, cancellationToken);
-        if (original is not null)
-        {
-            return Retry(original, conversationId);
-        }
-
+        // Membership, idempotency and the sequence are all settled inside the writer's transaction:
+        // no read before the queue, and no window between the check and the insert.
         var result = await writer.AppendAsync(new PendingMessage(senderId, conversationId, clientMessageId, content!));
         if (!result.IsNew)
         {
@@ -117,12 +112,6 @@ public sealed class MessageService(
 
         return receipt;
     }
-
-    private async Task<MessageDto?> FindAsync(string senderId, string clientMessageId, CancellationToken cancellationToken) =>
-        await db.Messages.AsNoTracking()
-            .Where(m => m.SenderId == senderId && m.ClientMessageId == clientMessageId)
-            .Select(m => new MessageDto(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt))
-            .SingleOrDefaultAsync(cancellationToken);
 
     private static SendResult Retry(MessageDto original, string conversationId) =>
         original.ConversationId == conversationId

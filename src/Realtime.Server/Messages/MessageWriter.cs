@@ -83,9 +83,10 @@ public sealed partial class MessageWriter : IAsyncDisposable
                 results[(written.SenderId, written.ClientMessageId)] = new SendResult(written, IsNew: true);
             }
         }
-        catch (DbUpdateException exception) when (firsts.Count > 1)
+        catch (Exception exception) when (exception is DbUpdateException or ChatException && firsts.Count > 1)
         {
-            // A constraint refused one of them (most likely a retry racing its original): write them one by one.
+            // A constraint or a membership check refused one of them (most likely a retry of a stored
+            // send, or a non-member): write them one by one so the others are not refused with it.
             LogBatchRetried(_logger, firsts.Count, exception);
             foreach (var message in firsts)
             {
@@ -171,6 +172,21 @@ public sealed partial class MessageWriter : IAsyncDisposable
         await using var transaction = await db.Database.BeginTransactionAsync();
         var now = _clock.UtcNowForStorage();
         var written = new List<MessageDto>(messages.Count);
+        var conversationIds = messages.Select(m => m.ConversationId).Distinct().ToList();
+        var senderIds = messages.Select(m => m.SenderId).Distinct().ToList();
+        var memberships = (await db.Members.AsNoTracking()
+                .Where(m => conversationIds.Contains(m.ConversationId) && senderIds.Contains(m.UserId))
+                .Select(m => new { m.ConversationId, m.UserId })
+                .ToListAsync())
+            .Select(m => (m.ConversationId, m.UserId))
+            .ToHashSet();
+        if (messages.FirstOrDefault(m => !memberships.Contains((m.ConversationId, m.SenderId))) is { } outsider)
+        {
+            throw await db.Conversations.AnyAsync(c => c.Id == outsider.ConversationId)
+                ? ChatException.NotAMember("You are not a member of this conversation.")
+                : ChatException.NotFound("No such conversation.");
+        }
+
         foreach (var conversation in messages.GroupBy(m => m.ConversationId))
         {
             var count = conversation.Count();
