@@ -3,6 +3,8 @@ using System.Text.Json;
 using Realtime.Bench;
 
 // dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--protocol mixed] [--json out.json]
+// --guard R: exit 1 when Realtime's acked sends/s fall below R times the baseline's (a CI regression
+// guard on the ratio, never on absolute times, which depend on the machine).
 // --rate is total sends per second (0: every client sends as soon as its previous send is acknowledged).
 // Everything runs on 127.0.0.1 and stops by itself.
 var options = BenchOptions.Parse(args);
@@ -57,3 +59,13 @@ if (options.JsonPath is { } path)
     await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerOptions.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
     Console.WriteLine($"wrote {path}");
 }
+
+if (options.Guard is { } floor)
+{
+    var ratio = realtime.AckedPerSecond / baseline.AckedPerSecond;
+    var verdict = ratio >= floor && realtime.Errors.IsEmpty ? "passed" : "FAILED";
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"regression guard {verdict}: acked sends/s ratio {ratio:0.000} (floor {floor:0.000}), errors {realtime.Errors.Values.Sum()}"));
+    return verdict == "passed" ? 0 : 1;
+}
+
+return 0;
