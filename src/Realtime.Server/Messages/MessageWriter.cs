@@ -66,7 +66,17 @@ public sealed partial class MessageWriter : IAsyncDisposable
                 batch.Add(message);
             }
 
-            await CommitAsync(batch);
+            try
+            {
+                await CommitAsync(batch);
+            }
+            catch (Exception exception)
+            {
+                // Never let one batch stop the writer: fail what is still waiting and carry on.
+                LogBatchFailed(_logger, batch.Count, exception);
+                batch.ForEach(message => message.Completion.TrySetException(exception));
+            }
+
             batch.Clear();
         }
     }
@@ -214,6 +224,9 @@ public sealed partial class MessageWriter : IAsyncDisposable
         await transaction.CommitAsync();
         return written;
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} sends failed unexpectedly")]
+    private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} sends failed together; retrying them one at a time")]
     private static partial void LogBatchRetried(ILogger logger, int count, Exception exception);
