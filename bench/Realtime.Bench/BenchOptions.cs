@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Realtime.Bench;
 
 /// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
-internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, string Protocol, string? JsonPath, double? Guard)
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, string Protocol, string? JsonPath, double? Guard, string? PlotPath)
 {
     public int MembersPerGroup => Math.Max(1, Clients / Groups);
 
@@ -18,7 +18,8 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             Duration: TimeSpan.FromSeconds(Math.Clamp(Number("--duration", 10), 1, 300)),
             Protocol: Value("--protocol") ?? "mixed",
             JsonPath: Value("--json"),
-            Guard: Value("--guard") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : null);
+            Guard: Value("--guard") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : null,
+            PlotPath: Value("--plot"));
         return options.Protocol is "json" or "messagepack" or "mixed"
             ? options
             : throw new ArgumentException("--protocol is json, messagepack or mixed");

@@ -9,6 +9,8 @@ internal sealed class Measurements(string name)
 {
     private readonly LongConcurrentHistogram _latency = new(1, TimeStamp.Hours(1), 3);
     private readonly LongConcurrentHistogram _connect = new(1, TimeStamp.Hours(1), 3);
+    private readonly ConcurrentQueue<(double Second, double Milliseconds)> _samples = new();
+    private readonly long _start = Stopwatch.GetTimestamp();
     private long _acked;
     private long _delivered;
 
@@ -31,9 +33,17 @@ internal sealed class Measurements(string name)
     /// <summary>A delivery of a message sent at <paramref name="sentTimestamp"/> (Stopwatch ticks).</summary>
     public void Delivery(long sentTimestamp)
     {
-        Interlocked.Increment(ref _delivered);
-        _latency.RecordValue(Math.Max(1, (long)(Stopwatch.GetElapsedTime(sentTimestamp).TotalMilliseconds * 1000)));
+        var count = Interlocked.Increment(ref _delivered);
+        var latency = Stopwatch.GetElapsedTime(sentTimestamp);
+        _latency.RecordValue(Math.Max(1, (long)(latency.TotalMilliseconds * 1000)));
+        // Every 16th delivery is kept for the latency-over-time plot.
+        if (count % 16 == 0)
+        {
+            _samples.Enqueue((Stopwatch.GetElapsedTime(_start).TotalSeconds, latency.TotalMilliseconds));
+        }
     }
+
+    public IReadOnlyCollection<(double Second, double Milliseconds)> Samples => _samples;
 
     public void Failed(string code) => Errors.AddOrUpdate(code, 1, (_, n) => n + 1);
 

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Realtime.Bench;
 
-// dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--protocol mixed] [--json out.json]
+// dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--protocol mixed] [--json out.json] [--plot out.png]
 // --guard R: exit 1 when Realtime's acked sends/s fall below R times the baseline's (a CI regression
 // guard on the ratio, never on absolute times, which depend on the machine).
 // --rate is total sends per second (0: every client sends as soon as its previous send is acknowledged).
@@ -58,6 +58,12 @@ if (options.JsonPath is { } path)
     };
     await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerOptions.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
     Console.WriteLine($"wrote {path}");
+}
+
+if (options.PlotPath is { } plot)
+{
+    Plots.Save(plot, realtime, baseline);
+    Console.WriteLine($"wrote {plot}");
 }
 
 if (options.Guard is { } floor)
