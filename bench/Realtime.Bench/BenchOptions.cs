@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Realtime.Bench;
 
 /// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
-internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, string Protocol, string? JsonPath, double? Guard, string? PlotPath)
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle)
 {
     public int MembersPerGroup => Math.Max(1, Clients / Groups);
 
@@ -19,7 +19,8 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             Protocol: Value("--protocol") ?? "mixed",
             JsonPath: Value("--json"),
             Guard: Value("--guard") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : null,
-            PlotPath: Value("--plot"));
+            PlotPath: Value("--plot"),
+            Idle: (int)Math.Clamp(Number("--idle", 0), 0, 20_000));
         return options.Protocol is "json" or "messagepack" or "mixed"
             ? options
             : throw new ArgumentException("--protocol is json, messagepack or mixed");

@@ -5,9 +5,19 @@ using Realtime.Bench;
 // dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--protocol mixed] [--json out.json] [--plot out.png]
 // --guard R: exit 1 when Realtime's acked sends/s fall below R times the baseline's (a CI regression
 // guard on the ratio, never on absolute times, which depend on the machine).
+// --idle N: hold N idle connections and report the server's memory per connection instead.
 // --rate is total sends per second (0: every client sends as soon as its previous send is acknowledged).
 // Everything runs on 127.0.0.1 and stops by itself.
 var options = BenchOptions.Parse(args);
+if (options.Idle > 0)
+{
+    // --idle N: only the memory question: N idle connections, the server's resident bytes per connection.
+    await using var idleServer = await ServerProcess.StartAsync();
+    var (perConnection, connectTime) = await IdleRun.RunAsync(options.Idle, idleServer);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| idle connections | {options.Idle:N0} |\n| connect time (all) | {connectTime.TotalSeconds:0.0} s |\n| server memory per idle connection | {perConnection / 1024:0.0} KB |"));
+    return 0;
+}
+
 Console.WriteLine($"clients={options.Clients} groups={options.Groups} members={options.MembersPerGroup} rate={(options.Rate == 0 ? "closed-loop" : options.Rate)} duration={options.Duration.TotalSeconds}s protocol={options.Protocol} cores={Environment.ProcessorCount}");
 
 Measurements realtime;

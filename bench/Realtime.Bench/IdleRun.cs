@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Realtime.Client;
+using Realtime.Contracts;
+
+namespace Realtime.Bench;
+
+/// <summary>Holds N idle hub connections and reports the server's resident memory per connection.</summary>
+internal static class IdleRun
+{
+    public static async Task<(double BytesPerConnection, TimeSpan ConnectTime)> RunAsync(int count, ServerProcess server)
+    {
+        using var http = new HttpClient { BaseAddress = server.Url };
+        // Warm the server up with a few connections first, so start-up allocations do not count.
+        var warmup = await ConnectAsync(http, server, 20, "warm");
+        await Task.Delay(1000);
+        var before = server.ResidentBytes() ?? 0;
+
+        var clock = Stopwatch.StartNew();
+        var clients = await ConnectAsync(http, server, count, "idle");
+        var took = clock.Elapsed;
+        await Task.Delay(3000);
+        var after = server.ResidentBytes() ?? 0;
+
+        foreach (var client in clients.Concat(warmup))
+        {
+            await client.DisposeAsync();
+        }
+
+        return ((double)(after - before) / count, took);
+    }
+
+    private static async Task<List<ChatClient>> ConnectAsync(HttpClient http, ServerProcess server, int count, string prefix)
+    {
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var clients = new ChatClient[count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, cancellationToken) =>
+        {
+            using var response = await http.PostAsJsonAsync("/api/dev/token", new DevTokenRequest($"{prefix}-{run}-{i}"), cancellationToken);
+            var token = (await response.Content.ReadFromJsonAsync<DevTokenResponse>(cancellationToken))!.AccessToken;
+            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(token), i % 2 == 0 ? ChatProtocol.Json : ChatProtocol.MessagePack);
+            await client.StartAsync(cancellationToken);
+            clients[i] = client;
+        });
+        return [.. clients];
+    }
+}
