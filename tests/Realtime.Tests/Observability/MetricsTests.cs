@@ -5,6 +5,17 @@ using Realtime.Tests.Infrastructure;
 
 namespace Realtime.Tests.Observability;
 
+/// <summary>
+/// Runs alone: meters are process-wide by name, so another in-process server closing its connections
+/// would move this server's connection gauge.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsIsolation
+{
+    public const string Name = "Metrics (alone)";
+}
+
+[Collection(MetricsIsolation.Name)]
 public sealed partial class MetricsTests
 {
     [Fact]
