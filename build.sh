@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Servers the tests start for themselves on free loopback ports: PostgreSQL, Redis, nginx; Chromium for the
-# browser test; kubectl to render the Kubernetes manifests (kustomize).
-SYSTEM_PACKAGES=(redis-server postgresql nginx chromium kubectl)
+# browser test; kubectl (Debian: kubernetes-client) to render the Kubernetes manifests with kustomize.
+SYSTEM_PACKAGES=(redis-server postgresql nginx chromium kubernetes-client)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
