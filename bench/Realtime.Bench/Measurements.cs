@@ -45,6 +45,16 @@ internal sealed class Measurements(string name)
 
     public IReadOnlyCollection<(double Second, double Milliseconds)> Samples => _samples;
 
+    /// <summary>Waits (at most five seconds) until every acknowledged send has reached all <paramref name="members"/>.</summary>
+    public async Task DrainedAsync(int members)
+    {
+        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 5;
+        while (Delivered < Acked * members && Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(20);
+        }
+    }
+
     public void Failed(string code) => Errors.AddOrUpdate(code, 1, (_, n) => n + 1);
 
     public double AckedPerSecond => Acked / Elapsed.TotalSeconds;

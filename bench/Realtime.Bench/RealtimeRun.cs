@@ -88,8 +88,9 @@ internal static class RealtimeRun
         }));
         measured.Elapsed = clock.Elapsed;
 
-        // Let the last fan-outs land before the clients go.
-        await Task.Delay(500);
+        // Let the last fan-outs land before the clients go: every ack fans out to its whole group.
+
+        await measured.DrainedAsync(options.MembersPerGroup);
         foreach (var client in clients)
         {
             await client.DisposeAsync();

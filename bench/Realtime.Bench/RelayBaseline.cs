@@ -91,7 +91,7 @@ internal static class RelayBaseline
             }
         }));
         measured.Elapsed = clock.Elapsed;
-        await Task.Delay(500);
+        await measured.DrainedAsync(options.MembersPerGroup);
         foreach (var socket in sockets)
         {
             await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);

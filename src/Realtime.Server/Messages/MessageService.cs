@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Realtime.Contracts;
@@ -57,7 +58,7 @@ public sealed class MessageService(
             .Where(m => m.ConversationId == conversationId && m.Sequence > afterSequence)
             .OrderBy(m => m.Sequence)
             .Take(take)
-            .Select(m => new MessageDto(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt))
+            .Select(AsDto)
             .ToListAsync(cancellationToken);
     }
 
@@ -76,7 +77,7 @@ public sealed class MessageService(
             .Where(m => m.ConversationId == conversationId && m.Sequence < before)
             .OrderByDescending(m => m.Sequence)
             .Take(take)
-            .Select(m => new MessageDto(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt))
+            .Select(AsDto)
             .ToListAsync(cancellationToken);
         page.Reverse();
         return page;
@@ -133,6 +134,10 @@ public sealed class MessageService(
 
     private int PageSize(int limit) =>
         limit >= 1 ? Math.Min(limit, _limits.MaxPageSize) : throw ChatException.InvalidArgument("limit must be 1 or more.");
+
+    /// <summary>The one mapping from the stored row to the wire DTO; EF translates it into the SELECT.</summary>
+    internal static readonly Expression<Func<Message, MessageDto>> AsDto =
+        m => new MessageDto(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt);
 
     internal static MessageDto ToDto(Message m) => new(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt);
 }

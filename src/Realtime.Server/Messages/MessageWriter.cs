@@ -170,7 +170,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
         var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
         var original = await db.Messages.AsNoTracking()
             .Where(m => m.SenderId == message.SenderId && m.ClientMessageId == message.ClientMessageId)
-            .Select(m => new MessageDto(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt))
+            .Select(MessageService.AsDto)
             .SingleOrDefaultAsync();
         return original is null ? throw exception : new SendResult(original, IsNew: false);
     }

@@ -52,14 +52,6 @@ public sealed class NotificationService(IChatNotifier notifier, ConversationServ
         return notification;
     }
 
-    public Task ReportProgressAsync(string userId, ProgressDto progress)
-    {
-        Ids.RequireUserId(userId);
-        return progress.Percent is < 0 or > 100
-            ? throw ChatException.InvalidArgument("percent must be between 0 and 100.")
-            : notifier.ProgressChangedAsync(userId, progress);
-    }
-
     private static string RequireText(string? value, string name) => value switch
     {
         null or "" => throw ChatException.InvalidArgument($"{name} is required."),

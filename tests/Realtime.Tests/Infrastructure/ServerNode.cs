@@ -119,7 +119,7 @@ public sealed class ServerNode : IAsyncDisposable
         if (_process is { HasExited: false })
         {
             // SIGTERM first: a graceful stop is what a deployment does.
-            Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])?.WaitForExit();
+            Terminate();
             using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             try
             {
