@@ -18,6 +18,11 @@ public sealed class ChatDbContext(DbContextOptions<ChatDbContext> options) : DbC
 
     public DbSet<UserPresence> Presence => Set<UserPresence>();
 
+    private DatabaseProvider? _provider;
+
+    /// <summary>Kept once per (pooled) context: resolving the provider's name reads assembly metadata on every call.</summary>
+    public DatabaseProvider Provider => _provider ??= ChatDatabase.ProviderOf(this);
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Every time is UTC; SQLite and SQL Server would otherwise hand back DateTimeKind.Unspecified.

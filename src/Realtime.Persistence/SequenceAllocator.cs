@@ -1,39 +1,95 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Globalization;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Realtime.Persistence;
 
 /// <summary>
-/// Allocates message sequences by bumping the conversation row's counter inside the caller's
-/// transaction. The row lock taken by the UPDATE serialises concurrent writers (in any process),
-/// and a rolled-back transaction gives its numbers back, so sequences stay gap-free.
+/// Allocates message sequences by bumping the conversations' counters inside the caller's
+/// transaction, for every conversation of a batch in one UPDATE. The row locks taken by the UPDATE
+/// serialise concurrent writers (in any process), and a rolled-back transaction gives its numbers
+/// back, so sequences stay gap-free.
 /// </summary>
 public static class SequenceAllocator
 {
-    public static string StatementFor(DatabaseProvider provider) => provider switch
-    {
-        DatabaseProvider.SqlServer =>
-            "UPDATE [Conversations] SET [LastSequence] = [LastSequence] + @count OUTPUT inserted.[LastSequence] WHERE [Id] = @conversationId;",
-        _ =>
-            "UPDATE \"Conversations\" SET \"LastSequence\" = \"LastSequence\" + @count WHERE \"Id\" = @conversationId RETURNING \"LastSequence\";",
-    };
+    private static readonly ConcurrentDictionary<(DatabaseProvider, int), string> Statements = new();
 
-    /// <summary>Reserves <paramref name="count"/> sequences and returns the last one, or null when the conversation does not exist.</summary>
-    public static async Task<long?> AllocateAsync(ChatDbContext db, string conversationId, int count, CancellationToken cancellationToken)
+    /// <summary>The statement for <paramref name="conversations"/> conversations: @c<i>i</i> is an id, @n<i>i</i> how many sequences it takes.</summary>
+    public static string StatementFor(DatabaseProvider provider, int conversations) =>
+        Statements.GetOrAdd((provider, conversations), key => Build(key.Item1, key.Item2));
+
+    /// <summary>
+    /// Reserves sequences for each conversation and returns the last one of each; a conversation
+    /// that does not exist is missing from the result.
+    /// </summary>
+    public static async Task<Dictionary<string, long>> AllocateAsync(ChatDbContext db, IReadOnlyList<(string ConversationId, int Count)> requests, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfZero(requests.Count);
         var transaction = db.Database.CurrentTransaction
             ?? throw new InvalidOperationException("Sequences are allocated only inside the transaction that inserts the messages.");
 
-        var connection = db.Database.GetDbConnection();
-        await using var command = connection.CreateCommand();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = transaction.GetDbTransaction();
-        command.CommandText = StatementFor(ChatDatabase.ProviderOf(db));
-        AddParameter(command, "@count", count);
-        AddParameter(command, "@conversationId", conversationId);
-        var result = await command.ExecuteScalarAsync(cancellationToken);
-        return result is null or DBNull ? null : Convert.ToInt64(result, System.Globalization.CultureInfo.InvariantCulture);
+        command.CommandText = StatementFor(db.Provider, requests.Count);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(requests[i].Count, 1);
+            AddParameter(command, $"@c{i}", requests[i].ConversationId);
+            AddParameter(command, $"@n{i}", requests[i].Count);
+        }
+
+        var last = new Dictionary<string, long>(requests.Count, StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            last[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+        }
+
+        return last;
+    }
+
+    private static string Build(DatabaseProvider provider, int conversations)
+    {
+        var (open, close) = provider == DatabaseProvider.SqlServer ? ("[", "]") : ("\"", "\"");
+        string Name(string identifier) => open + identifier + close;
+        var text = new StringBuilder()
+            .Append("UPDATE ").Append(Name("Conversations"))
+            .Append(" SET ").Append(Name("LastSequence")).Append(" = ").Append(Name("LastSequence")).Append(" + ");
+        if (conversations == 1)
+        {
+            text.Append("@n0");
+        }
+        else
+        {
+            text.Append("CASE ").Append(Name("Id"));
+            for (var i = 0; i < conversations; i++)
+            {
+                text.Append(CultureInfo.InvariantCulture, $" WHEN @c{i} THEN @n{i}");
+            }
+
+            text.Append(" END");
+        }
+
+        if (provider == DatabaseProvider.SqlServer)
+        {
+            text.Append(" OUTPUT inserted.[Id], inserted.[LastSequence]");
+        }
+
+        text.Append(" WHERE ").Append(Name("Id")).Append(conversations == 1 ? " = @c0" : " IN (");
+        if (conversations > 1)
+        {
+            text.AppendJoin(", ", Enumerable.Range(0, conversations).Select(i => $"@c{i}")).Append(')');
+        }
+
+        if (provider != DatabaseProvider.SqlServer)
+        {
+            text.Append(" RETURNING ").Append(Name("Id")).Append(", ").Append(Name("LastSequence"));
+        }
+
+        return text.Append(';').ToString();
     }
 
     private static void AddParameter(DbCommand command, string name, object value)

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Realtime.Contracts;
@@ -93,7 +94,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
                 results[(written.SenderId, written.ClientMessageId)] = new SendResult(written, IsNew: true);
             }
         }
-        catch (Exception exception) when (exception is DbUpdateException or ChatException && firsts.Count > 1)
+        catch (Exception exception) when (exception is DbException or ChatException && firsts.Count > 1)
         {
             // A constraint or a membership check refused one of them (most likely a retry of a stored
             // send, or a non-member): write them one by one so the others are not refused with it.
@@ -110,7 +111,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
                 }
             }
         }
-        catch (DbUpdateException exception)
+        catch (DbException exception)
         {
             try
             {
@@ -157,7 +158,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
         {
             return new SendResult((await WriteAsync([message]))[0], IsNew: true);
         }
-        catch (DbUpdateException exception)
+        catch (DbException exception)
         {
             return await RetriedOrThrowAsync(message, exception);
         }
@@ -181,48 +182,39 @@ public sealed partial class MessageWriter : IAsyncDisposable
         var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync();
         var now = _clock.UtcNowForStorage();
-        var written = new List<MessageDto>(messages.Count);
-        var conversationIds = messages.Select(m => m.ConversationId).Distinct().ToList();
-        var senderIds = messages.Select(m => m.SenderId).Distinct().ToList();
-        var memberships = (await db.Members.AsNoTracking()
-                .Where(m => conversationIds.Contains(m.ConversationId) && senderIds.Contains(m.UserId))
-                .Select(m => new { m.ConversationId, m.UserId })
-                .ToListAsync())
-            .Select(m => (m.ConversationId, m.UserId))
-            .ToHashSet();
-        if (messages.FirstOrDefault(m => !memberships.Contains((m.ConversationId, m.SenderId))) is { } outsider)
+        var byConversation = messages.GroupBy(m => m.ConversationId, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal) // one lock order for every writer
+            .Select(g => (Conversation: g.Key, Messages: g.ToList()))
+            .ToList();
+        var last = await SequenceAllocator.AllocateAsync(db, byConversation.ConvertAll(g => (g.Conversation, g.Messages.Count)), CancellationToken.None);
+        var rows = new List<Message>(messages.Count);
+        foreach (var (conversation, sends) in byConversation)
         {
-            throw await db.Conversations.AnyAsync(c => c.Id == outsider.ConversationId)
-                ? ChatException.NotAMember("You are not a member of this conversation.")
-                : ChatException.NotFound("No such conversation.");
-        }
-
-        foreach (var conversation in messages.GroupBy(m => m.ConversationId))
-        {
-            var count = conversation.Count();
-            var last = await SequenceAllocator.AllocateAsync(db, conversation.Key, count, CancellationToken.None)
-                ?? throw ChatException.NotFound("No such conversation.");
-            var sequence = last - count;
-            foreach (var message in conversation)
+            var sequence = last.TryGetValue(conversation, out var end) ? end - sends.Count : throw ChatException.NotFound("No such conversation.");
+            foreach (var message in sends)
             {
-                var entity = new Message
+                rows.Add(new Message
                 {
                     Id = Ids.NewId(),
-                    ConversationId = message.ConversationId,
+                    ConversationId = conversation,
                     Sequence = ++sequence,
                     SenderId = message.SenderId,
                     ClientMessageId = message.ClientMessageId,
                     Content = message.Content,
                     SentAt = now,
-                };
-                db.Messages.Add(entity);
-                written.Add(MessageService.ToDto(entity));
+                });
             }
         }
 
-        await db.SaveChangesAsync();
+        // Rows whose sender is not a member are skipped by the statement; the rollback undoes the
+        // sequences, and a batch is then retried one send at a time so only the outsider is refused.
+        if (await MessageAppender.AppendAsync(db, rows, CancellationToken.None) != rows.Count)
+        {
+            throw ChatException.NotAMember("You are not a member of this conversation.");
+        }
+
         await transaction.CommitAsync();
-        return written;
+        return rows.ConvertAll(MessageService.ToDto);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} sends failed unexpectedly")]

@@ -214,6 +214,35 @@ public abstract class PersistenceSpecification : IAsyncLifetime
     }
 
     [Fact]
+    public async Task One_batch_across_conversations_stores_every_members_send_and_refuses_only_the_outsiders()
+    {
+        var store = NewStore();
+        var first = await store.Conversations.CreateAsync("alice", "first", ["bob"]);
+        var second = await store.Conversations.CreateAsync("bob", "second", []);
+        var stored = await store.Messages.SendAsync("alice", first.Id, "early", "sent before the batch");
+
+        // Queued together, so the writer takes them in as few transactions as it can.
+        var sends = Enumerable.Range(0, 90).Select(i => (i % 3) switch
+        {
+            0 => store.Messages.SendAsync("alice", first.Id, $"a{i}", $"first {i}"),
+            1 => store.Messages.SendAsync("bob", second.Id, $"b{i}", $"second {i}"),
+            _ => store.Messages.SendAsync("alice", second.Id, $"x{i}", "from an outsider"),
+        }).Append(store.Messages.SendAsync("alice", first.Id, "early", "sent before the batch")).ToList();
+        await Task.WhenAll(sends).ContinueWith(_ => { }, TaskScheduler.Default);
+
+        sends.Where((_, i) => i < 90 && i % 3 == 2).Should().OnlyContain(t => t.IsFaulted && ((ChatException)t.Exception!.InnerException!).Code == "not_a_member");
+        var accepted = sends.Where((_, i) => i >= 90 || i % 3 != 2).Select(t => t.Result).ToList();
+        accepted[^1].Should().Be(new SendResult(stored.Message, IsNew: false), "a retry inside a batch gets the stored original");
+
+        var firstLog = await store.Messages.GetMessagesAsync("alice", first.Id, 0, 100);
+        var secondLog = await store.Messages.GetMessagesAsync("bob", second.Id, 0, 100);
+        firstLog.Select(m => m.Sequence).Should().Equal(Range(1, 31));
+        secondLog.Select(m => m.Sequence).Should().Equal(Range(1, 30));
+        firstLog.Concat(secondLog).Should().BeEquivalentTo(accepted.Take(accepted.Count - 1).Select(r => r.Message).Append(stored.Message),
+            "what the batch acknowledged is exactly what is read back");
+    }
+
+    [Fact]
     public async Task The_database_itself_refuses_a_duplicate_sequence_or_client_message_id()
     {
         var store = NewStore();
