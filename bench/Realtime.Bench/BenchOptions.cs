@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Realtime.Bench;
 
 /// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
-internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle)
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, int Nodes, string? Postgres)
 {
     public int MembersPerGroup => Math.Max(1, Clients / Groups);
 
@@ -16,11 +16,19 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             Groups: (int)Math.Clamp(Number("--groups", 10), 1, 1000),
             Rate: Math.Clamp(Number("--rate", 0), 0, 100_000),
             Duration: TimeSpan.FromSeconds(Math.Clamp(Number("--duration", 10), 1, 300)),
+            Warmup: TimeSpan.FromSeconds(Math.Clamp(Number("--warmup", 3), 0, 30)),
             Protocol: Value("--protocol") ?? "mixed",
             JsonPath: Value("--json"),
             Guard: Value("--guard") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : null,
             PlotPath: Value("--plot"),
-            Idle: (int)Math.Clamp(Number("--idle", 0), 0, 20_000));
+            Idle: (int)Math.Clamp(Number("--idle", 0), 0, 20_000),
+            Nodes: (int)Math.Clamp(Number("--nodes", 1), 1, 5),
+            Postgres: Value("--postgres"));
+        if (options.Postgres is { } postgres && !postgres.Contains("Host=127.0.0.1", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ArgumentException("--postgres takes a connection string with Host=127.0.0.1: the benchmark stays on loopback");
+        }
+
         return options.Protocol is "json" or "messagepack" or "mixed"
             ? options
             : throw new ArgumentException("--protocol is json, messagepack or mixed");

@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Realtime.Client;
 using Realtime.Contracts;
 
@@ -38,7 +41,14 @@ internal static class IdleRun
         {
             using var response = await http.PostAsJsonAsync("/api/dev/token", new DevTokenRequest($"{prefix}-{run}-{i}"), cancellationToken);
             var token = (await response.Content.ReadFromJsonAsync<DevTokenResponse>(cancellationToken))!.AccessToken;
-            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(token), i % 2 == 0 ? ChatProtocol.Json : ChatProtocol.MessagePack);
+            // Straight to the WebSocket: a negotiate request would leave one more idle keep-alive
+            // socket per client on the server for two minutes, and the question is the hub connection's cost.
+            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(token), i % 2 == 0 ? ChatProtocol.Json : ChatProtocol.MessagePack,
+                configure: builder => builder.Services.Configure<HttpConnectionOptions>(o =>
+                {
+                    o.SkipNegotiation = true;
+                    o.Transports = HttpTransportType.WebSockets;
+                }));
             await client.StartAsync(cancellationToken);
             clients[i] = client;
         });

@@ -2,28 +2,38 @@ using System.Globalization;
 using System.Text.Json;
 using Realtime.Bench;
 
-// dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--protocol mixed] [--json out.json] [--plot out.png]
+// dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--warmup 3] [--protocol mixed] [--nodes 1] [--json out.json] [--plot out.png]
 // --guard R: exit 1 when Realtime's acked sends/s fall below R times the baseline's (a CI regression
 // guard on the ratio, never on absolute times, which depend on the machine).
 // --idle N: hold N idle connections and report the server's memory per connection instead.
 // --rate is total sends per second (0: every client sends as soon as its previous send is acknowledged).
+// --postgres "Host=127.0.0.1;Port=5440;Username=postgres": run the nodes on a fresh database on that server.
+// --nodes N (2-5): also run the same load on N nodes with a Redis backplane (clients spread round-robin,
+// so every conversation spans the nodes) and compare each node's share with the single node.
 // Everything runs on 127.0.0.1 and stops by itself.
 var options = BenchOptions.Parse(args);
 if (options.Idle > 0)
 {
     // --idle N: only the memory question: N idle connections, the server's resident bytes per connection.
-    await using var idleServer = await ServerProcess.StartAsync();
-    var (perConnection, connectTime) = await IdleRun.RunAsync(options.Idle, idleServer);
+    await using var idleServer = await BenchCluster.StartAsync(1, options.Postgres);
+    var (perConnection, connectTime) = await IdleRun.RunAsync(options.Idle, idleServer.Nodes[0]);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| idle connections | {options.Idle:N0} |\n| connect time (all) | {connectTime.TotalSeconds:0.0} s |\n| server memory per idle connection | {perConnection / 1024:0.0} KB |"));
     return 0;
 }
 
-Console.WriteLine($"clients={options.Clients} groups={options.Groups} members={options.MembersPerGroup} rate={(options.Rate == 0 ? "closed-loop" : options.Rate)} duration={options.Duration.TotalSeconds}s protocol={options.Protocol} cores={Environment.ProcessorCount}");
+Console.WriteLine($"clients={options.Clients} groups={options.Groups} members={options.MembersPerGroup} rate={(options.Rate == 0 ? "closed-loop" : options.Rate)} duration={options.Duration.TotalSeconds}s warmup={options.Warmup.TotalSeconds}s protocol={options.Protocol} nodes={options.Nodes} database={(options.Postgres is null ? "sqlite" : "postgresql")} cores={Environment.ProcessorCount}");
 
 Measurements realtime;
-await using (var server = await ServerProcess.StartAsync())
+await using (var node = await BenchCluster.StartAsync(1, options.Postgres))
 {
-    realtime = await RealtimeRun.RunAsync(options, server);
+    realtime = await RealtimeRun.RunAsync(options, node.Nodes);
+}
+
+Measurements? cluster = null;
+if (options.Nodes > 1)
+{
+    await using var nodes = await BenchCluster.StartAsync(options.Nodes, options.Postgres);
+    cluster = await RealtimeRun.RunAsync(options, nodes.Nodes);
 }
 
 var baseline = await RelayBaseline.RunAsync(options);
@@ -56,6 +66,18 @@ foreach (var (metric, ours, theirs, higher) in rows)
 Console.WriteLine($"| server memory per connection | {(realtime.ServerBytesPerConnection is { } b ? F(b / 1024) + " KB" : "-")} | - | - |");
 Console.WriteLine($"| errors | {(realtime.Errors.IsEmpty ? "none" : string.Join(", ", realtime.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - | - |");
 
+if (cluster is not null)
+{
+    var n = options.Nodes;
+    Console.WriteLine();
+    Console.WriteLine($"| scale-out | 1 node | {n} nodes + Redis | per node / one node |");
+    Console.WriteLine("|---|---|---|---|");
+    Console.WriteLine($"| acked sends/s | {F(realtime.AckedPerSecond)} | {F(cluster.AckedPerSecond)} | {Ratio(cluster.AckedPerSecond / n, realtime.AckedPerSecond, true)} |");
+    Console.WriteLine($"| deliveries/s | {F(realtime.DeliveredPerSecond)} | {F(cluster.DeliveredPerSecond)} | {Ratio(cluster.DeliveredPerSecond / n, realtime.DeliveredPerSecond, true)} |");
+    Console.WriteLine($"| latency p99 ms | {F(realtime.LatencyMs(99))} | {F(cluster.LatencyMs(99))} | - |");
+    Console.WriteLine($"| errors | {(realtime.Errors.IsEmpty ? "none" : realtime.Errors.Values.Sum().ToString(CultureInfo.InvariantCulture))} | {(cluster.Errors.IsEmpty ? "none" : string.Join(", ", cluster.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - |");
+}
+
 if (options.JsonPath is { } path)
 {
     var report = new
@@ -65,6 +87,15 @@ if (options.JsonPath is { } path)
         results = rows.Select(r => new { r.Metric, realtime = r.Ours, baseline = r.Theirs, ratio = Ratio(r.Ours, r.Theirs, r.HigherIsBetter) }),
         serverBytesPerConnection = realtime.ServerBytesPerConnection,
         errors = realtime.Errors,
+        scaleOut = cluster is null ? null : new
+        {
+            nodes = options.Nodes,
+            ackedPerSecond = cluster.AckedPerSecond,
+            deliveredPerSecond = cluster.DeliveredPerSecond,
+            latencyP99Ms = cluster.LatencyMs(99),
+            perNodeDeliveriesOverOneNode = cluster.DeliveredPerSecond / options.Nodes / realtime.DeliveredPerSecond,
+            errors = cluster.Errors,
+        },
     };
     await File.WriteAllTextAsync(path, JsonSerializer.Serialize(report, new JsonSerializerOptions(JsonSerializerOptions.Web) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
     Console.WriteLine($"wrote {path}");

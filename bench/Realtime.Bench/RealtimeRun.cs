@@ -11,19 +11,21 @@ namespace Realtime.Bench;
 /// <summary>C typed clients in G conversations of M members, sending through the hub; latency is send → MessageReceived at each member.</summary>
 internal static class RealtimeRun
 {
-    public static async Task<Measurements> RunAsync(BenchOptions options, ServerProcess server)
+    public static async Task<Measurements> RunAsync(BenchOptions options, IReadOnlyList<ServerProcess> servers)
     {
         var measured = new Measurements("Realtime (hub, persisted)");
         var sent = new ConcurrentDictionary<string, long>();
-        using var http = new HttpClient { BaseAddress = server.Url };
-        var rssBefore = server.ResidentBytes();
+        // Client i talks to node i % N: with several nodes every conversation spans them, so each fan-out crosses Redis.
+        var https = servers.Select(server => new HttpClient { BaseAddress = server.Url }).ToList();
+        var rssBefore = servers.Sum(server => server.ResidentBytes() ?? 0);
 
         var clients = new ChatClient[options.Clients];
         var run = Guid.NewGuid().ToString("N")[..6];
         await Parallel.ForEachAsync(Enumerable.Range(0, options.Clients), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, cancellationToken) =>
         {
             var userId = $"bench-{run}-{i}";
-            using var response = await http.PostAsJsonAsync("/api/dev/token", new DevTokenRequest(userId), cancellationToken);
+            var server = servers[i % servers.Count];
+            using var response = await https[i % servers.Count].PostAsJsonAsync("/api/dev/token", new DevTokenRequest(userId), cancellationToken);
             var token = (await response.Content.ReadFromJsonAsync<DevTokenResponse>(cancellationToken))!.AccessToken;
             var protocol = options.Protocol switch
             {
@@ -45,11 +47,13 @@ internal static class RealtimeRun
             clients[i] = client;
         });
 
-        var rssAfter = server.ResidentBytes();
-        if (rssBefore is not null && rssAfter is not null)
+        var rssAfter = servers.Sum(server => server.ResidentBytes() ?? 0);
+        if (rssBefore > 0 && rssAfter > 0)
         {
-            measured.ServerBytesPerConnection = (double)(rssAfter.Value - rssBefore.Value) / options.Clients;
+            measured.ServerBytesPerConnection = (double)(rssAfter - rssBefore) / options.Clients;
         }
+
+        https.ForEach(http => http.Dispose());
 
         var conversations = new string[options.Clients];
         for (var g = 0; g < options.Groups; g++)
@@ -65,7 +69,7 @@ internal static class RealtimeRun
         await Task.WhenAll(senders.Select(async i =>
         {
             var next = clock.Elapsed + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * interval.TotalMilliseconds);
-            for (var n = 0; clock.Elapsed < options.Duration; n++)
+            for (var n = 0; clock.Elapsed < options.Warmup + options.Duration; n++)
             {
                 if (interval > TimeSpan.Zero && next > clock.Elapsed)
                 {
@@ -73,12 +77,21 @@ internal static class RealtimeRun
                 }
 
                 next += interval;
+                // Sends during the warm-up (JIT tiering, pools, thread injection) are not measured.
+                var measuring = clock.Elapsed >= options.Warmup;
                 var id = $"{i}-{n}";
-                sent[id] = Stopwatch.GetTimestamp();
+                if (measuring)
+                {
+                    sent[id] = Stopwatch.GetTimestamp();
+                }
+
                 try
                 {
                     await clients[i].SendMessage(conversations[i], id, "benchmark message of a typical chat length, about sixty bytes");
-                    measured.Acknowledged();
+                    if (measuring)
+                    {
+                        measured.Acknowledged();
+                    }
                 }
                 catch (HubException exception)
                 {
@@ -86,7 +99,7 @@ internal static class RealtimeRun
                 }
             }
         }));
-        measured.Elapsed = clock.Elapsed;
+        measured.Elapsed = clock.Elapsed - options.Warmup;
 
         // Let the last fan-outs land before the clients go: every ack fans out to its whole group.
 

@@ -73,7 +73,7 @@ internal static class RelayBaseline
         await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(async i =>
         {
             var next = clock.Elapsed + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * interval.TotalMilliseconds);
-            for (var n = 0; clock.Elapsed < options.Duration; n++)
+            for (var n = 0; clock.Elapsed < options.Warmup + options.Duration; n++)
             {
                 if (interval > TimeSpan.Zero && next > clock.Elapsed)
                 {
@@ -81,16 +81,24 @@ internal static class RelayBaseline
                 }
 
                 next += interval;
+                var measuring = clock.Elapsed >= options.Warmup;
                 var id = $"{i}-{n}";
                 var echo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 echoes[id] = echo;
-                sent[id] = Stopwatch.GetTimestamp();
+                if (measuring)
+                {
+                    sent[id] = Stopwatch.GetTimestamp();
+                }
+
                 await sockets[i].SendAsync(Encoding.UTF8.GetBytes($"{id}|benchmark message of a typical chat length, about sixty bytes"), WebSocketMessageType.Text, true, CancellationToken.None);
                 await echo.Task;
-                measured.Acknowledged();
+                if (measuring)
+                {
+                    measured.Acknowledged();
+                }
             }
         }));
-        measured.Elapsed = clock.Elapsed;
+        measured.Elapsed = clock.Elapsed - options.Warmup;
         await measured.DrainedAsync(options.MembersPerGroup);
         foreach (var socket in sockets)
         {

@@ -5,32 +5,30 @@ using System.Net.Sockets;
 
 namespace Realtime.Bench;
 
-/// <summary>One Realtime node as its own process on a free loopback port, with a fresh SQLite database.</summary>
+/// <summary>One Realtime node as its own process on a free loopback port.</summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly string _directory;
 
-    private ServerProcess(Process process, string directory, Uri url)
+    private ServerProcess(Process process, Uri url)
     {
         _process = process;
-        _directory = directory;
         Url = url;
     }
 
     public Uri Url { get; }
 
-    public static async Task<ServerProcess> StartAsync()
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public static async Task<ServerProcess> StartAsync(string provider, string connectionString, string? redis = null)
     {
         var dll = FindServerDll();
-        int port;
-        using (var listener = new TcpListener(IPAddress.Loopback, 0))
-        {
-            listener.Start();
-            port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        }
-
-        var directory = Directory.CreateTempSubdirectory("realtime-bench-").FullName;
+        var port = FreePort();
         var url = new Uri($"http://127.0.0.1:{port}");
         // From its own folder, so the Development settings (dev tokens, dev signing key) apply.
         var start = new ProcessStartInfo("dotnet")
@@ -44,7 +42,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(url.ToString());
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["ConnectionStrings__Chat"] = $"Data Source={Path.Combine(directory, "chat.db")}";
+        start.Environment["Database__Provider"] = provider;
+        start.Environment["ConnectionStrings__Chat"] = connectionString;
+        if (redis is not null)
+        {
+            start.Environment["Redis__ConnectionString"] = redis;
+        }
+
         start.Environment["Chat__HubCallsPerSecond"] = "1000000";
         start.Environment["Chat__HubCallBurst"] = "1000000";
         start.Environment["Chat__HttpRequestsPerSecond"] = "1000000";
@@ -74,7 +78,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        return new ServerProcess(process, directory, url);
+        return new ServerProcess(process, url);
     }
 
     /// <summary>The server's resident memory, from /proc (Linux).</summary>
@@ -95,7 +99,6 @@ internal sealed class ServerProcess : IAsyncDisposable
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
-        Directory.Delete(_directory, recursive: true);
     }
 
     private static string FindServerDll()

@@ -128,11 +128,14 @@ public sealed partial class MessageWriter : IAsyncDisposable
             firsts.ForEach(message => message.Completion.TrySetException(exception));
         }
 
-        // Publish before acknowledging, in sequence order: this node hands each conversation's messages to SignalR in order.
-        foreach (var result in results.Values.Where(r => r.IsNew).OrderBy(r => r.Message.ConversationId, StringComparer.Ordinal).ThenBy(r => r.Message.Sequence))
-        {
-            await _notifier.MessageSentAsync(result.Message);
-        }
+        // Publish before acknowledging, in sequence order. Each send is handed to SignalR in order
+        // (a connection's writes, and the Redis connection's publishes, are queued in call order);
+        // only the completions are awaited together, so a batch costs one backplane round trip, not one a message.
+        var publishing = results.Values.Where(r => r.IsNew)
+            .OrderBy(r => r.Message.ConversationId, StringComparer.Ordinal).ThenBy(r => r.Message.Sequence)
+            .Select(r => _notifier.MessageSentAsync(r.Message))
+            .ToList();
+        await Task.WhenAll(publishing);
 
         var firstOfKey = new HashSet<(string, string)>();
         foreach (var message in batch)

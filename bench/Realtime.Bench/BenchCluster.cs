@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+
+namespace Realtime.Bench;
+
+/// <summary>
+/// N Realtime nodes on one database (a fresh SQLite file, or a fresh database on the PostgreSQL
+/// server given); with more than one node, also a redis-server on a free loopback port as their
+/// backplane. The processes and the SQLite file go on dispose.
+/// </summary>
+internal sealed class BenchCluster : IAsyncDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("realtime-bench-").FullName;
+    private readonly List<ServerProcess> _nodes = [];
+    private Process? _redis;
+
+    public IReadOnlyList<ServerProcess> Nodes => _nodes;
+
+    public static async Task<BenchCluster> StartAsync(int nodes, string? postgres = null)
+    {
+        var cluster = new BenchCluster();
+        try
+        {
+            string? redis = null;
+            if (nodes > 1)
+            {
+                redis = await cluster.StartRedisAsync();
+            }
+
+            var (provider, connectionString) = postgres is null
+                ? ("Sqlite", $"Data Source={Path.Combine(cluster._directory, "chat.db")}")
+                : ("PostgreSql", $"{postgres};Database=realtime_bench_{Guid.NewGuid():N}");
+
+            // One after the other: the first creates the database and applies the migrations.
+            for (var i = 0; i < nodes; i++)
+            {
+                cluster._nodes.Add(await ServerProcess.StartAsync(provider, connectionString, redis));
+            }
+
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task<string> StartRedisAsync()
+    {
+        var port = ServerProcess.FreePort();
+        var start = new ProcessStartInfo(File.Exists("/usr/bin/redis-server") ? "/usr/bin/redis-server" : "redis-server")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { "--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _redis = Process.Start(start) ?? throw new InvalidOperationException("redis-server did not start.");
+        _redis.OutputDataReceived += (_, _) => { };
+        _redis.ErrorDataReceived += (_, _) => { };
+        _redis.BeginOutputReadLine();
+        _redis.BeginErrorReadLine();
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return $"127.0.0.1:{port}";
+            }
+            catch (SocketException) when (attempt < 100 && !_redis.HasExited)
+            {
+                await Task.Delay(50);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var node in _nodes)
+        {
+            await node.DisposeAsync();
+        }
+
+        if (_redis is { HasExited: false })
+        {
+            _redis.Kill(entireProcessTree: true);
+            await _redis.WaitForExitAsync();
+        }
+
+        _redis?.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
