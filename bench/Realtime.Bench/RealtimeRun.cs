@@ -64,45 +64,21 @@ internal static class RealtimeRun
         }
 
         var senders = Enumerable.Range(0, options.Clients).Where(i => conversations[i] is not null).ToList();
-        var interval = options.Rate > 0 ? TimeSpan.FromSeconds(senders.Count / options.Rate) : TimeSpan.Zero;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(senders.Select(async i =>
+        measured.Elapsed = await SendLoop.RunAsync(options, senders, measured, sent, async (i, id) =>
         {
-            var next = clock.Elapsed + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * interval.TotalMilliseconds);
-            for (var n = 0; clock.Elapsed < options.Warmup + options.Duration; n++)
+            try
             {
-                if (interval > TimeSpan.Zero && next > clock.Elapsed)
-                {
-                    await Task.Delay(next - clock.Elapsed);
-                }
-
-                next += interval;
-                // Sends during the warm-up (JIT tiering, pools, thread injection) are not measured.
-                var measuring = clock.Elapsed >= options.Warmup;
-                var id = $"{i}-{n}";
-                if (measuring)
-                {
-                    sent[id] = Stopwatch.GetTimestamp();
-                }
-
-                try
-                {
-                    await clients[i].SendMessage(conversations[i], id, "benchmark message of a typical chat length, about sixty bytes");
-                    if (measuring)
-                    {
-                        measured.Acknowledged();
-                    }
-                }
-                catch (HubException exception)
-                {
-                    measured.Failed(exception.Message.Split(':')[0]);
-                }
+                await clients[i].SendMessage(conversations[i], id, "benchmark message of a typical chat length, about sixty bytes");
+                return true;
             }
-        }));
-        measured.Elapsed = clock.Elapsed - options.Warmup;
+            catch (HubException exception)
+            {
+                measured.Failed(exception.Message.Split(':')[0]);
+                return false;
+            }
+        });
 
         // Let the last fan-outs land before the clients go: every ack fans out to its whole group.
-
         await measured.DrainedAsync(options.MembersPerGroup);
         foreach (var client in clients)
         {

@@ -68,37 +68,14 @@ internal static class RelayBaseline
             }));
         }
 
-        var interval = options.Rate > 0 ? TimeSpan.FromSeconds(options.Clients / options.Rate) : TimeSpan.Zero;
-        var clock = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, options.Clients).Select(async i =>
+        measured.Elapsed = await SendLoop.RunAsync(options, Enumerable.Range(0, options.Clients).ToList(), measured, sent, async (i, id) =>
         {
-            var next = clock.Elapsed + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * interval.TotalMilliseconds);
-            for (var n = 0; clock.Elapsed < options.Warmup + options.Duration; n++)
-            {
-                if (interval > TimeSpan.Zero && next > clock.Elapsed)
-                {
-                    await Task.Delay(next - clock.Elapsed);
-                }
-
-                next += interval;
-                var measuring = clock.Elapsed >= options.Warmup;
-                var id = $"{i}-{n}";
-                var echo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                echoes[id] = echo;
-                if (measuring)
-                {
-                    sent[id] = Stopwatch.GetTimestamp();
-                }
-
-                await sockets[i].SendAsync(Encoding.UTF8.GetBytes($"{id}|benchmark message of a typical chat length, about sixty bytes"), WebSocketMessageType.Text, true, CancellationToken.None);
-                await echo.Task;
-                if (measuring)
-                {
-                    measured.Acknowledged();
-                }
-            }
-        }));
-        measured.Elapsed = clock.Elapsed - options.Warmup;
+            var echo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            echoes[id] = echo;
+            await sockets[i].SendAsync(Encoding.UTF8.GetBytes($"{id}|benchmark message of a typical chat length, about sixty bytes"), WebSocketMessageType.Text, true, CancellationToken.None);
+            await echo.Task;
+            return true;
+        });
         await measured.DrainedAsync(options.MembersPerGroup);
         foreach (var socket in sockets)
         {
