@@ -76,7 +76,7 @@ run_tests() {
   (cd tests/js && CONFIGURATION=Release node --test --test-concurrency=1 --test-timeout=240000) 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   # A short benchmark that fails only on a large drop of the ratio to the raw relay measured in the same run.
-  dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --clients 40 --groups 4 --duration 4 --guard 0.03 || status=1
+  dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --clients 40 --groups 4 --warmup 3 --duration 4 --guard 0.03 || status=1
   set -e
   [ -f artifacts/fault-suite.md ] && { echo; cat artifacts/fault-suite.md; echo; }
   # One plain closing line over the .NET and the JavaScript suites.

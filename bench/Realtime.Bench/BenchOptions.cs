@@ -16,7 +16,7 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             Groups: (int)Math.Clamp(Number("--groups", 10), 1, 1000),
             Rate: Math.Clamp(Number("--rate", 0), 0, 100_000),
             Duration: TimeSpan.FromSeconds(Math.Clamp(Number("--duration", 10), 1, 300)),
-            Warmup: TimeSpan.FromSeconds(Math.Clamp(Number("--warmup", 3), 0, 30)),
+            Warmup: TimeSpan.FromSeconds(Math.Clamp(Number("--warmup", 15), 0, 60)),
             Protocol: Value("--protocol") ?? "mixed",
             JsonPath: Value("--json"),
             Guard: Value("--guard") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : null,

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Realtime.Bench;
 
-// dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--warmup 3] [--protocol mixed] [--nodes 1] [--json out.json] [--plot out.png]
+// dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--warmup 15] [--protocol mixed] [--nodes 1] [--json out.json] [--plot out.png]
 // --guard R: exit 1 when Realtime's acked sends/s fall below R times the baseline's (a CI regression
 // guard on the ratio, never on absolute times, which depend on the machine).
 // --idle N: hold N idle connections and report the server's memory per connection instead.

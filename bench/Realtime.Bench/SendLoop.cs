@@ -6,7 +6,8 @@ namespace Realtime.Bench;
 /// <summary>
 /// The same load for Realtime and the baseline: every sender sends at its share of --rate (or as soon
 /// as its previous send is acknowledged) for the warm-up plus the measured duration. Sends during the
-/// warm-up (JIT tiering, pools, thread injection) are neither timed nor counted.
+/// warm-up are neither timed nor counted: on two busy cores the server's tier-1 JIT recompilation alone
+/// runs for over ten seconds, and pools and the thread pool grow meanwhile. Production nodes run for hours.
 /// </summary>
 internal static class SendLoop
 {

@@ -17,12 +17,8 @@ namespace Realtime.Persistence;
 /// </summary>
 public static class MessageAppender
 {
-    /// <summary>
-    /// Rows per statement: 256 rows of 7 parameters stay under SQL Server's 2,100-parameter limit, and
-    /// cost one round trip. SQLite is in-process but finds each parameter by a linear search of the
-    /// statement's names, so it takes shorter statements.
-    /// </summary>
-    public static int RowsPerStatement(DatabaseProvider provider) => provider == DatabaseProvider.Sqlite ? 32 : 256;
+    /// <summary>Rows per statement on the servers: 256 rows of 7 parameters stay under SQL Server's 2,100-parameter limit.</summary>
+    public const int RowsPerStatement = 256;
 
     private static readonly ConcurrentDictionary<(DatabaseProvider, int), string> Statements = new();
 
@@ -32,12 +28,16 @@ public static class MessageAppender
         var transaction = db.Database.CurrentTransaction
             ?? throw new InvalidOperationException("Messages are appended only inside the transaction that allocates their sequences.");
         var provider = db.Provider;
+        if (provider == DatabaseProvider.Sqlite)
+        {
+            return await SqliteBatch.AppendAsync(db, transaction.GetDbTransaction(), messages, Columns(db).SentAt, cancellationToken);
+        }
+
         var columns = Columns(db);
         var inserted = 0;
-        var perStatement = RowsPerStatement(provider);
-        for (var start = 0; start < messages.Count; start += perStatement)
+        for (var start = 0; start < messages.Count; start += RowsPerStatement)
         {
-            var rows = Math.Min(perStatement, messages.Count - start);
+            var rows = Math.Min(RowsPerStatement, messages.Count - start);
             await using var command = db.Database.GetDbConnection().CreateCommand();
             command.Transaction = transaction.GetDbTransaction();
             command.CommandText = StatementFor(db, rows);
@@ -59,10 +59,10 @@ public static class MessageAppender
         return inserted;
     }
 
-    private static void AddParameter(DbCommand command, IProperty property, int row, int column, object value) =>
+    internal static void AddParameter(DbCommand command, IProperty property, int row, int column, object value) =>
         command.Parameters.Add(property.GetRelationalTypeMapping().CreateParameter(command, $"@p{row}_{column}", value, nullable: false));
 
-    private static MessageColumns Columns(ChatDbContext db)
+    internal static MessageColumns Columns(ChatDbContext db)
     {
         var entity = db.Model.FindEntityType(typeof(Message))!;
         return new MessageColumns(
@@ -77,47 +77,55 @@ public static class MessageAppender
 
     /// <summary>The statement for <paramref name="rows"/> rows: @p<i>row</i>_<i>column</i> in the order of <see cref="Message"/>'s columns.</summary>
     public static string StatementFor(ChatDbContext db, int rows) =>
-        Statements.GetOrAdd((db.Provider, rows), key => Build(db, key.Item1, key.Item2));
+        Statements.GetOrAdd((db.Provider, rows), key => Build(db, key.Item2));
 
-    private static string Build(ChatDbContext db, DatabaseProvider provider, int rows)
+    /// <summary>The properties of <see cref="Message"/> in the order every statement lists their columns.</summary>
+    internal static readonly string[] ColumnOrder = [nameof(Message.Id), nameof(Message.ConversationId), nameof(Message.Sequence), nameof(Message.SenderId), nameof(Message.ClientMessageId), nameof(Message.Content), nameof(Message.SentAt)];
+
+    internal static string MessagesTable(ChatDbContext db)
+    {
+        var messages = db.Model.FindEntityType(typeof(Message))!;
+        return db.GetService<ISqlGenerationHelper>().DelimitIdentifier(messages.GetTableName()!, messages.GetSchema());
+    }
+
+    internal static string TargetColumns(ChatDbContext db)
     {
         var sql = db.GetService<ISqlGenerationHelper>();
         var messages = db.Model.FindEntityType(typeof(Message))!;
+        var table = StoreObjectIdentifier.Table(messages.GetTableName()!, messages.GetSchema());
+        return string.Join(", ", ColumnOrder.Select(p => sql.DelimitIdentifier(messages.FindProperty(p)!.GetColumnName(table)!)));
+    }
+
+    internal static string MembersProbe(ChatDbContext db, string conversationId, string senderId)
+    {
+        var sql = db.GetService<ISqlGenerationHelper>();
         var members = db.Model.FindEntityType(typeof(ConversationMember))!;
-        var messagesTable = StoreObjectIdentifier.Table(messages.GetTableName()!, messages.GetSchema());
-        var membersTable = StoreObjectIdentifier.Table(members.GetTableName()!, members.GetSchema());
-        string Column(IReadOnlyEntityType type, StoreObjectIdentifier table, string property) =>
-            sql.DelimitIdentifier(type.FindProperty(property)!.GetColumnName(table)!);
+        var table = StoreObjectIdentifier.Table(members.GetTableName()!, members.GetSchema());
+        string Column(string property) => sql.DelimitIdentifier(members.FindProperty(property)!.GetColumnName(table)!);
+        return $"EXISTS (SELECT 1 FROM {sql.DelimitIdentifier(table.Name, table.Schema)} AS m WHERE m.{Column(nameof(ConversationMember.ConversationId))} = {conversationId} AND m.{Column(nameof(ConversationMember.UserId))} = {senderId})";
+    }
 
-        string[] properties = [nameof(Message.Id), nameof(Message.ConversationId), nameof(Message.Sequence), nameof(Message.SenderId), nameof(Message.ClientMessageId), nameof(Message.Content), nameof(Message.SentAt)];
-        var targetColumns = string.Join(", ", properties.Select(p => Column(messages, messagesTable, p)));
-
-        // SQLite names the columns of a VALUES list column1, column2, ...; the others take an alias list.
-        var valueColumns = provider == DatabaseProvider.Sqlite
-            ? properties.Select((_, i) => $"column{i + 1}").ToArray()
-            : properties.Select((_, i) => $"c{i}").ToArray();
-        var alias = provider == DatabaseProvider.Sqlite ? "v" : $"v({string.Join(", ", valueColumns)})";
+    private static string Build(ChatDbContext db, int rows)
+    {
+        var valueColumns = ColumnOrder.Select((_, i) => $"c{i}").ToArray();
+        var alias = $"v({string.Join(", ", valueColumns)})";
 
         var text = new StringBuilder()
-            .Append("INSERT INTO ").Append(sql.DelimitIdentifier(messagesTable.Name, messagesTable.Schema))
-            .Append(" (").Append(targetColumns).Append(") SELECT ")
+            .Append("INSERT INTO ").Append(MessagesTable(db))
+            .Append(" (").Append(TargetColumns(db)).Append(") SELECT ")
             .Append(string.Join(", ", valueColumns.Select(c => "v." + c)))
             .Append(" FROM (VALUES ");
         for (var row = 0; row < rows; row++)
         {
             text.Append(row == 0 ? "(" : ", (")
-                .Append(string.Join(", ", properties.Select((_, column) => $"@p{row}_{column}")))
+                .Append(string.Join(", ", ColumnOrder.Select((_, column) => $"@p{row}_{column}")))
                 .Append(')');
         }
 
         return text.Append(") AS ").Append(alias)
-            .Append(" WHERE EXISTS (SELECT 1 FROM ").Append(sql.DelimitIdentifier(membersTable.Name, membersTable.Schema))
-            .Append(" AS m WHERE m.").Append(Column(members, membersTable, nameof(ConversationMember.ConversationId)))
-            .Append(" = v.").Append(valueColumns[1])
-            .Append(" AND m.").Append(Column(members, membersTable, nameof(ConversationMember.UserId)))
-            .Append(" = v.").Append(valueColumns[3]).Append(");")
+            .Append(" WHERE ").Append(MembersProbe(db, "v." + valueColumns[1], "v." + valueColumns[3])).Append(';')
             .ToString();
     }
 
-    private sealed record MessageColumns(IProperty Id, IProperty ConversationId, IProperty Sequence, IProperty SenderId, IProperty ClientMessageId, IProperty Content, IProperty SentAt);
+    internal sealed record MessageColumns(IProperty Id, IProperty ConversationId, IProperty Sequence, IProperty SenderId, IProperty ClientMessageId, IProperty Content, IProperty SentAt);
 }

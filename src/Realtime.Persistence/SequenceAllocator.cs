@@ -33,12 +33,24 @@ public static class SequenceAllocator
 
         await using var command = db.Database.GetDbConnection().CreateCommand();
         command.Transaction = transaction.GetDbTransaction();
-        command.CommandText = StatementFor(db.Provider, requests.Count);
-        for (var i = 0; i < requests.Count; i++)
+        foreach (var request in requests)
         {
-            ArgumentOutOfRangeException.ThrowIfLessThan(requests[i].Count, 1);
-            AddParameter(command, $"@c{i}", requests[i].ConversationId);
-            AddParameter(command, $"@n{i}", requests[i].Count);
+            ArgumentOutOfRangeException.ThrowIfLessThan(request.Count, 1);
+        }
+
+        if (db.Provider == DatabaseProvider.Sqlite)
+        {
+            command.CommandText = SqliteBatch.AllocateStatement;
+            AddParameter(command, "@counts", SqliteBatch.CountsJson(requests));
+        }
+        else
+        {
+            command.CommandText = StatementFor(db.Provider, requests.Count);
+            for (var i = 0; i < requests.Count; i++)
+            {
+                AddParameter(command, $"@c{i}", requests[i].ConversationId);
+                AddParameter(command, $"@n{i}", requests[i].Count);
+            }
         }
 
         var last = new Dictionary<string, long>(requests.Count, StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
@@ -22,6 +23,7 @@ public static class AuthExtensions
             {
                 var auth = authOptions.Value;
                 jwt.MapInboundClaims = false;
+                jwt.SaveToken = false; // nothing reads it back, and a hub connection would carry a copy for its whole life
                 if (!string.IsNullOrWhiteSpace(auth.Authority))
                 {
                     // Signing keys come from the issuer's metadata and are fetched again when a token names an unknown key.
@@ -57,6 +59,11 @@ public static class AuthExtensions
 
                         return Task.CompletedTask;
                     },
+                    OnTokenValidated = context =>
+                    {
+                        context.Principal = SlimPrincipal(context.Principal!);
+                        return Task.CompletedTask;
+                    },
                 };
             });
 
@@ -66,6 +73,33 @@ public static class AuthExtensions
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<DevTokenIssuer>();
         return builder;
+    }
+
+    /// <summary>
+    /// Only the claims the service reads. A hub connection holds its principal for as long as it is
+    /// open; the validated token's own (the parsed token, the issuer on every claim, the registered
+    /// claims and their JSON type properties) would cost several kilobytes on every idle connection.
+    /// </summary>
+    internal static ClaimsPrincipal SlimPrincipal(ClaimsPrincipal validated)
+    {
+        var identity = (ClaimsIdentity)validated.Identity!;
+        var kept = new List<Claim>(4);
+        foreach (var claim in validated.Claims)
+        {
+            var type = claim.Type switch
+            {
+                ClaimsPrincipalExtensions.SubjectClaim => ClaimsPrincipalExtensions.SubjectClaim,
+                ClaimsPrincipalExtensions.NameClaim => ClaimsPrincipalExtensions.NameClaim,
+                ClaimsPrincipalExtensions.RoleClaim => ClaimsPrincipalExtensions.RoleClaim,
+                _ => null,
+            };
+            if (type is not null)
+            {
+                kept.Add(new Claim(type, claim.Value));
+            }
+        }
+
+        return new ClaimsPrincipal(new ClaimsIdentity(kept, identity.AuthenticationType, ClaimsPrincipalExtensions.NameClaim, ClaimsPrincipalExtensions.RoleClaim));
     }
 
     internal static SymmetricSecurityKey SigningKeyOf(AuthOptions auth) => new(Encoding.UTF8.GetBytes(auth.SigningKey!));

@@ -61,19 +61,22 @@ public abstract class PersistenceSpecification : IAsyncLifetime
         (await db.Database.GetPendingMigrationsAsync()).Should().BeEmpty();
     }
 
+    // Escapes of every kind: quotes and backslashes, control characters, characters beyond the BMP, bidi overrides, SQL.
+    private const string Tricky = "héllo 👋 \u202Eevil\u202C \"quoted\" back\\slash\n\ttab 漢字 \u0001 <script>'; DROP TABLE x;--";
+
     [Fact]
     public async Task Appended_messages_read_back_in_order_with_every_field()
     {
         var store = NewStore();
         var conversation = await store.Conversations.CreateAsync("alice", "append", ["bob"]);
 
-        var first = await store.Messages.SendAsync("alice", conversation.Id, "c1", "héllo 👋 \u202Eevil\u202C <script>'; DROP TABLE x;--");
+        var first = await store.Messages.SendAsync("alice", conversation.Id, "c1", Tricky);
         var second = await store.Messages.SendAsync("bob", conversation.Id, "c2", "second");
 
         first.IsNew.Should().BeTrue();
         var read = await NewStore().Messages.GetMessagesAsync("bob", conversation.Id, 0, 10);
         read.Should().Equal(first.Message, second.Message);
-        read[0].Content.Should().Be("héllo 👋 \u202Eevil\u202C <script>'; DROP TABLE x;--", "content is stored verbatim");
+        read[0].Content.Should().Be(Tricky, "content is stored verbatim");
         read[0].SentAt.Kind.Should().Be(DateTimeKind.Utc);
         read[0].SentAt.Should().BeCloseTo(DateTime.UtcNow, TimeSpan.FromMinutes(1));
         read.Select(m => m.Sequence).Should().Equal(1, 2);

@@ -52,7 +52,7 @@ public sealed class SqlServerModelTests
             "INSERT INTO [Messages] ([Id], [ConversationId], [Sequence], [SenderId], [ClientMessageId], [Content], [SentAt]) " +
             "SELECT v.c0, v.c1, v.c2, v.c3, v.c4, v.c5, v.c6 FROM (VALUES (@p0_0, @p0_1, @p0_2, @p0_3, @p0_4, @p0_5, @p0_6), (@p1_0, @p1_1, @p1_2, @p1_3, @p1_4, @p1_5, @p1_6)) " +
             "AS v(c0, c1, c2, c3, c4, c5, c6) WHERE EXISTS (SELECT 1 FROM [ConversationMembers] AS m WHERE m.[ConversationId] = v.c1 AND m.[UserId] = v.c3);");
-        (MessageAppender.RowsPerStatement(DatabaseProvider.SqlServer) * 7).Should().BeLessThan(2100, "SQL Server takes at most 2,100 parameters");
+        (MessageAppender.RowsPerStatement * 7).Should().BeLessThan(2100, "SQL Server takes at most 2,100 parameters");
     }
 
     [Theory]

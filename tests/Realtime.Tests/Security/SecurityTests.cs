@@ -2,9 +2,13 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Security.Claims;
 using System.Text;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Realtime.Client;
@@ -86,6 +90,30 @@ public sealed class SecurityTests(ChatServerFixture fixture) : IClassFixture<Cha
         }
 
         (await client.GetConversations()).Should().BeEmpty("the fresh token works");
+    }
+
+    [Fact]
+    public async Task A_validated_token_leaves_only_the_claims_the_service_reads_on_the_connection()
+    {
+        var token = Server.Services.GetRequiredService<DevTokenIssuer>().Issue(new DevTokenRequest("alice", "Alice", ["admin", "service"])).AccessToken;
+        var options = Server.Services.GetRequiredService<IOptionsMonitor<JwtBearerOptions>>().Get(JwtBearerDefaults.AuthenticationScheme);
+        var validated = await new JsonWebTokenHandler().ValidateTokenAsync(token, options.TokenValidationParameters);
+        validated.IsValid.Should().BeTrue();
+        var context = new TokenValidatedContext(new DefaultHttpContext(), new AuthenticationScheme(JwtBearerDefaults.AuthenticationScheme, null, typeof(JwtBearerHandler)), options)
+        {
+            Principal = new ClaimsPrincipal(validated.ClaimsIdentity),
+            SecurityToken = validated.SecurityToken,
+        };
+
+        await options.Events.TokenValidated(context);
+
+        context.Principal!.Claims.Select(claim => (claim.Type, claim.Value)).Should().BeEquivalentTo(
+            [("sub", "alice"), ("name", "Alice"), ("role", "admin"), ("role", "service")],
+            "the parsed token, its registered claims and issuer copies would otherwise stay on every open connection");
+        context.Principal.Identity!.IsAuthenticated.Should().BeTrue();
+        context.Principal.Identity.Name.Should().Be("Alice");
+        context.Principal.IsInRole("service").Should().BeTrue();
+        context.Principal.Identity.Should().NotBeOfType<CaseSensitiveClaimsIdentity>("that identity keeps the whole parsed token");
     }
 
     [Fact]
