@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using HdrHistogram;
 using Realtime.Bench;
 
 // dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--warmup 15] [--protocol mixed] [--nodes 1] [--json out.json] [--plot out.png]
@@ -22,6 +23,10 @@ if (options.Idle > 0)
 }
 
 Console.WriteLine($"clients={options.Clients} groups={options.Groups} members={options.MembersPerGroup} rate={(options.Rate == 0 ? "closed-loop" : options.Rate)} duration={options.Duration.TotalSeconds}s warmup={options.Warmup.TotalSeconds}s protocol={options.Protocol} nodes={options.Nodes} database={(options.Postgres is null ? "sqlite" : "postgresql")} cores={Environment.ProcessorCount}");
+
+var fsync = StorageProbe.Measure(Path.GetTempPath(), TimeSpan.FromSeconds(3));
+string Fsync(double percentile) => ((percentile >= 100 ? fsync.GetMaxValue() : fsync.GetValueAtPercentile(percentile)) / 1000.0).ToString("0.00", CultureInfo.InvariantCulture);
+Console.WriteLine($"storage: fsync of a 4 KB write in {Path.GetTempPath()} (idle machine, every persisted send waits for one): p50 {Fsync(50)} ms, p99 {Fsync(99)} ms, p99.9 {Fsync(99.9)} ms, max {Fsync(100)} ms");
 
 Measurements realtime;
 await using (var node = await BenchCluster.StartAsync(1, options.Postgres))
@@ -84,6 +89,7 @@ if (options.JsonPath is { } path)
     {
         options,
         machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString() },
+        fsyncMs = new { p50 = fsync.GetValueAtPercentile(50) / 1000.0, p99 = fsync.GetValueAtPercentile(99) / 1000.0, p999 = fsync.GetValueAtPercentile(99.9) / 1000.0, max = fsync.GetMaxValue() / 1000.0 },
         results = rows.Select(r => new { r.Metric, realtime = r.Ours, baseline = r.Theirs, ratio = Ratio(r.Ours, r.Theirs, r.HigherIsBetter) }),
         serverBytesPerConnection = realtime.ServerBytesPerConnection,
         errors = realtime.Errors,
