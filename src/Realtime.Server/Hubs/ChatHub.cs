@@ -23,8 +23,6 @@ public sealed partial class ChatHub(
     ChatMetrics metrics,
     ILogger<ChatHub> logger) : Hub<IChatClient>, IChatHub
 {
-    private const string CountedKey = "realtime.counted";
-
     private string UserId => Context.User.RequireUserId();
 
     public override async Task OnConnectedAsync()
@@ -55,8 +53,8 @@ public sealed partial class ChatHub(
             throw;
         }
 
+        // Last, so it pairs with OnDisconnectedAsync: SignalR calls that only after a successful connect.
         metrics.ConnectionOpened();
-        Context.Items[CountedKey] = true;
         LogConnected(logger, userId, Context.ConnectionId);
     }
 
@@ -89,10 +87,7 @@ public sealed partial class ChatHub(
             await presence.UserWentOfflineAsync(userId);
         }
 
-        if (Context.Items.ContainsKey(CountedKey))
-        {
-            metrics.ConnectionClosed();
-        }
+        metrics.ConnectionClosed();
 
         LogDisconnected(logger, userId, Context.ConnectionId);
     }

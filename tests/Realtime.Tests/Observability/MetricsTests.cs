@@ -58,6 +58,31 @@ public sealed partial class MetricsTests
         text.Should().Contain("http_server_request_duration_seconds", "ASP.NET Core's own metrics are exported too");
     }
 
+    [Fact]
+    public async Task The_connection_gauge_counts_accepted_connections_only_and_comes_back_down_when_they_close()
+    {
+        await using var server = await ChatServer.StartAsync(new Dictionary<string, string?> { ["Chat:MaxConnectionsPerUser"] = "1" });
+        async Task<double> GaugeAsync() => Parse(await server.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative))).GetValueOrDefault("realtime_connections");
+        var idle = await GaugeAsync();
+        var user = Users.Unique("gauge");
+        var token = await server.IssueTokenAsync(user);
+
+        var accepted = await TestClient.ConnectAsync(server.BaseAddress, user, token, Realtime.Client.ChatProtocol.Json);
+        await Eventually.HoldsAsync(async () => await GaugeAsync() == idle + 1, "the accepted connection is counted");
+        await using (var refused = Realtime.Client.ChatClient.Create(server.BaseAddress, () => Task.FromResult<string?>(token)))
+        {
+            var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            refused.Connection.Closed += _ => { closed.TrySetResult(); return Task.CompletedTask; };
+            await refused.StartAsync();
+            await closed.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        }
+
+        (await GaugeAsync()).Should().Be(idle + 1, "a refused connection is neither counted nor uncounted");
+        await accepted.DisposeAsync();
+
+        await Eventually.HoldsAsync(async () => await GaugeAsync() == idle, "closing the accepted one takes the gauge back; the refused one never moved it");
+    }
+
     private static double Delta(IReadOnlyDictionary<string, double> before, IReadOnlyDictionary<string, double> after, string series) =>
         after.GetValueOrDefault(series) - before.GetValueOrDefault(series);
 
