@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Linq.Expressions;
+using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Realtime.Contracts;
@@ -130,6 +132,33 @@ public sealed class MessageService(
         {
             throw ChatException.PayloadTooLarge($"content is longer than {_limits.MaxContentLength} characters.");
         }
+
+        // The JSON protocol refuses these while parsing; this holds for every way in, and a batch is
+        // written as text that must encode (SQLite's batch is JSON).
+        if (!IsWellFormed(content))
+        {
+            throw ChatException.InvalidArgument("content is not well-formed Unicode (an unpaired surrogate).");
+        }
+    }
+
+    private static bool IsWellFormed(ReadOnlySpan<char> text)
+    {
+        if (text.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
+        {
+            return true;
+        }
+
+        while (!text.IsEmpty)
+        {
+            if (Rune.DecodeFromUtf16(text, out _, out var used) != OperationStatus.Done)
+            {
+                return false;
+            }
+
+            text = text[used..];
+        }
+
+        return true;
     }
 
     private int PageSize(int limit) =>

@@ -83,6 +83,22 @@ public abstract class PersistenceSpecification : IAsyncLifetime
         store.Notifier.Messages.Should().HaveCount(2);
     }
 
+    [Theory]
+    [InlineData(0xD800)]
+    [InlineData(0xDC00)]
+    public async Task Content_with_an_unpaired_surrogate_is_refused_whatever_the_way_in_and_nothing_is_written(int unpaired)
+    {
+        // Built here: a test runner that serialises theory data would replace the surrogate itself.
+        var content = $"before {(char)unpaired} after";
+        var store = NewStore();
+        var conversation = await store.Conversations.CreateAsync("alice", "surrogates", []);
+
+        var refused = await FluentActions.Awaiting(() => store.Messages.SendAsync("alice", conversation.Id, "s1", content)).Should().ThrowAsync<ChatException>();
+
+        refused.Which.Code.Should().Be("invalid_argument");
+        (await store.Messages.SendAsync("alice", conversation.Id, "s2", "fine \ud83d\udc4b")).Message.Sequence.Should().Be(1, "the refused send took no sequence");
+    }
+
     [Fact]
     public async Task Pages_go_forwards_after_a_sequence_and_backwards_before_one()
     {
