@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Realtime.Bench;
 
 /// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
-internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, int Nodes, string? Postgres)
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, int Nodes, string? Postgres, int Repeat)
 {
     public int MembersPerGroup => Math.Max(1, Clients / Groups);
 
@@ -23,7 +23,8 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             PlotPath: Value("--plot"),
             Idle: (int)Math.Clamp(Number("--idle", 0), 0, 20_000),
             Nodes: (int)Math.Clamp(Number("--nodes", 1), 1, 5),
-            Postgres: Value("--postgres"));
+            Postgres: Value("--postgres"),
+            Repeat: (int)Math.Clamp(Number("--repeat", 1), 1, 9));
         if (options.Postgres is { } postgres && !postgres.Contains("Host=127.0.0.1", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException("--postgres takes a connection string with Host=127.0.0.1: the benchmark stays on loopback");

@@ -3,10 +3,11 @@ using System.Text.Json;
 using HdrHistogram;
 using Realtime.Bench;
 
-// dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--warmup 15] [--protocol mixed] [--nodes 1] [--json out.json] [--plot out.png]
+// dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--warmup 15] [--protocol mixed] [--nodes 1] [--repeat 1] [--json out.json] [--plot out.png]
 // --guard R: exit 1 when Realtime's acked sends/s fall below R times the baseline's (a CI regression
 // guard on the ratio, never on absolute times, which depend on the machine).
 // --idle N: hold N idle connections and report the server's memory per connection instead.
+// --repeat N (1-9): N runs of Realtime and the relay; the table is the median run, every run is listed.
 // --rate is total sends per second (0: every client sends as soon as its previous send is acknowledged).
 // --postgres "Host=127.0.0.1;Port=5440;Username=postgres": run the nodes on a fresh database on that server.
 // --nodes N (2-5): also run the same load on N nodes with a Redis backplane (clients spread round-robin,
@@ -28,11 +29,21 @@ var fsync = StorageProbe.Measure(Path.GetTempPath(), TimeSpan.FromSeconds(3));
 string Fsync(double percentile) => ((percentile >= 100 ? fsync.GetMaxValue() : fsync.GetValueAtPercentile(percentile)) / 1000.0).ToString("0.00", CultureInfo.InvariantCulture);
 Console.WriteLine($"storage: fsync of a 4 KB write in {Path.GetTempPath()} (idle machine, every persisted send waits for one): p50 {Fsync(50)} ms, p99 {Fsync(99)} ms, p99.9 {Fsync(99.9)} ms, max {Fsync(100)} ms");
 
-Measurements realtime;
-await using (var node = await BenchCluster.StartAsync(1, options.Postgres))
+// The machine's own speed drifts between runs, so --repeat N runs Realtime and the relay N times
+// (fresh nodes and database each time) and reports the median run, with every run listed.
+var runs = new List<(Measurements Realtime, Measurements Baseline)>();
+for (var run = 0; run < options.Repeat; run++)
 {
-    realtime = await RealtimeRun.RunAsync(options, node.Nodes);
+    Measurements single;
+    await using (var node = await BenchCluster.StartAsync(1, options.Postgres))
+    {
+        single = await RealtimeRun.RunAsync(options, node.Nodes);
+    }
+
+    runs.Add((single, await RelayBaseline.RunAsync(options)));
 }
+
+var (realtime, baseline) = runs.OrderBy(r => r.Realtime.AckedPerSecond).ElementAt(runs.Count / 2);
 
 Measurements? cluster = null;
 if (options.Nodes > 1)
@@ -40,8 +51,6 @@ if (options.Nodes > 1)
     await using var nodes = await BenchCluster.StartAsync(options.Nodes, options.Postgres);
     cluster = await RealtimeRun.RunAsync(options, nodes.Nodes);
 }
-
-var baseline = await RelayBaseline.RunAsync(options);
 
 string F(double value) => double.IsNaN(value) ? "-" : value.ToString(value >= 100 ? "N0" : "0.00", CultureInfo.InvariantCulture);
 string Ratio(double ours, double theirs, bool higherIsBetter) =>
@@ -59,6 +68,14 @@ var rows = new List<(string Metric, double Ours, double Theirs, bool HigherIsBet
     ("connect p50 ms", realtime.ConnectMs(50), baseline.ConnectMs(50), false),
     ("connect max ms", realtime.ConnectMs(100), baseline.ConnectMs(100), false),
 };
+
+if (runs.Count > 1)
+{
+    Console.WriteLine();
+    Console.WriteLine($"{runs.Count} runs (acked sends/s, Realtime / relay = ratio): " + string.Join("; ", runs.Select(r =>
+        $"{F(r.Realtime.AckedPerSecond)} / {F(r.Baseline.AckedPerSecond)} = {Ratio(r.Realtime.AckedPerSecond, r.Baseline.AckedPerSecond, true)}")));
+    Console.WriteLine("The table is the median run by Realtime's acked sends/s.");
+}
 
 Console.WriteLine();
 Console.WriteLine("| metric | Realtime | baseline relay | ratio (1 = as good as the baseline) |");
@@ -91,6 +108,7 @@ if (options.JsonPath is { } path)
         machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString() },
         fsyncMs = new { p50 = fsync.GetValueAtPercentile(50) / 1000.0, p99 = fsync.GetValueAtPercentile(99) / 1000.0, p999 = fsync.GetValueAtPercentile(99.9) / 1000.0, max = fsync.GetMaxValue() / 1000.0 },
         results = rows.Select(r => new { r.Metric, realtime = r.Ours, baseline = r.Theirs, ratio = Ratio(r.Ours, r.Theirs, r.HigherIsBetter) }),
+        runs = runs.Select(r => new { realtimeAckedPerSecond = r.Realtime.AckedPerSecond, baselineAckedPerSecond = r.Baseline.AckedPerSecond }),
         serverBytesPerConnection = realtime.ServerBytesPerConnection,
         errors = realtime.Errors,
         scaleOut = cluster is null ? null : new
