@@ -20,16 +20,21 @@ public sealed record PendingMessage(string SenderId, string ConversationId, stri
 /// next one (one sequence UPDATE per conversation, one INSERT batch, one commit), then published in
 /// sequence order and acknowledged. Nothing is acknowledged before its commit. A batch that fails is
 /// retried one send at a time, so one bad send cannot fail the others.
+/// Two stages, one task each: the writer commits batch N+1 while the publisher fans batch N out, so
+/// the fan-out's CPU work and the commit's wait for the disk overlap. One publisher taking committed
+/// batches in commit order keeps every conversation's messages in sequence order.
 /// </summary>
 public sealed partial class MessageWriter : IAsyncDisposable
 {
     private const int MaxBatch = 256;
     private readonly Channel<PendingMessage> _queue = Channel.CreateUnbounded<PendingMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<CommittedBatch> _committed = Channel.CreateUnbounded<CommittedBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly IServiceScopeFactory _scopes;
     private readonly IChatNotifier _notifier;
     private readonly TimeProvider _clock;
     private readonly ILogger<MessageWriter> _logger;
     private readonly Task _loop;
+    private readonly Task _publishing;
 
     public MessageWriter(IServiceScopeFactory scopes, IChatNotifier notifier, TimeProvider clock, ILogger<MessageWriter> logger)
     {
@@ -38,6 +43,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
         _clock = clock;
         _logger = logger;
         _loop = Task.Run(RunAsync);
+        _publishing = Task.Run(PublishAsync);
     }
 
     public Task<SendResult> AppendAsync(PendingMessage message)
@@ -54,14 +60,15 @@ public sealed partial class MessageWriter : IAsyncDisposable
     {
         _queue.Writer.TryComplete();
         await _loop;
+        await _publishing;
     }
 
     private async Task RunAsync()
     {
         var reader = _queue.Reader;
-        var batch = new List<PendingMessage>(MaxBatch);
         while (await reader.WaitToReadAsync())
         {
+            var batch = new List<PendingMessage>();
             while (batch.Count < MaxBatch && reader.TryRead(out var message))
             {
                 batch.Add(message);
@@ -69,7 +76,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
 
             try
             {
-                await CommitAsync(batch);
+                _committed.Writer.TryWrite(new CommittedBatch(batch, await CommitAsync(batch)));
             }
             catch (Exception exception)
             {
@@ -77,12 +84,29 @@ public sealed partial class MessageWriter : IAsyncDisposable
                 LogBatchFailed(_logger, batch.Count, exception);
                 batch.ForEach(message => message.Completion.TrySetException(exception));
             }
+        }
 
-            batch.Clear();
+        _committed.Writer.TryComplete();
+    }
+
+    private async Task PublishAsync()
+    {
+        await foreach (var committed in _committed.Reader.ReadAllAsync())
+        {
+            try
+            {
+                await PublishAndAcknowledgeAsync(committed.Batch, committed.Results);
+            }
+            catch (Exception exception)
+            {
+                LogBatchFailed(_logger, committed.Batch.Count, exception);
+                committed.Batch.ForEach(message => message.Completion.TrySetException(exception));
+            }
         }
     }
 
-    private async Task CommitAsync(List<PendingMessage> batch)
+    /// <summary>Writes the batch; returns what was stored, by (sender, clientMessageId). Sends it could not store have already failed.</summary>
+    private async Task<Dictionary<(string, string), SendResult>> CommitAsync(List<PendingMessage> batch)
     {
         // The same (sender, clientMessageId) twice in one batch: the first is written, the others get its result.
         var firsts = batch.DistinctBy(m => (m.SenderId, m.ClientMessageId)).ToList();
@@ -128,6 +152,11 @@ public sealed partial class MessageWriter : IAsyncDisposable
             firsts.ForEach(message => message.Completion.TrySetException(exception));
         }
 
+        return results;
+    }
+
+    private async Task PublishAndAcknowledgeAsync(List<PendingMessage> batch, Dictionary<(string, string), SendResult> results)
+    {
         // Publish before acknowledging, in sequence order. Each send is handed to SignalR in order
         // (a connection's writes, and the Redis connection's publishes, are queued in call order);
         // only the completions are awaited together, so a batch costs one backplane round trip, not one a message.
@@ -219,6 +248,8 @@ public sealed partial class MessageWriter : IAsyncDisposable
         await transaction.CommitAsync();
         return rows.ConvertAll(MessageService.ToDto);
     }
+
+    private sealed record CommittedBatch(List<PendingMessage> Batch, Dictionary<(string, string), SendResult> Results);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} sends failed unexpectedly")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
