@@ -59,7 +59,7 @@ public static class MessageAppender
         return inserted;
     }
 
-    internal static void AddParameter(DbCommand command, IProperty property, int row, int column, object value) =>
+    private static void AddParameter(DbCommand command, IProperty property, int row, int column, object value) =>
         command.Parameters.Add(property.GetRelationalTypeMapping().CreateParameter(command, $"@p{row}_{column}", value, nullable: false));
 
     internal static MessageColumns Columns(ChatDbContext db)

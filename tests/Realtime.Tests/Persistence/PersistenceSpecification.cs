@@ -233,6 +233,29 @@ public abstract class PersistenceSpecification : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Across_many_batches_every_send_is_published_in_sequence_order_before_it_is_acknowledged()
+    {
+        var store = NewStore();
+        var first = await store.Conversations.CreateAsync("alice", "first", ["bob"]);
+        var second = await store.Conversations.CreateAsync("bob", "second", ["alice"]);
+        store.Notifier.Messages.Clear();
+
+        // Enough concurrent sends that the writer commits some batches while it still publishes others.
+        var sends = Enumerable.Range(0, 600).Select(i => store.Messages.SendAsync(i % 2 == 0 ? "alice" : "bob", i % 3 == 0 ? first.Id : second.Id, $"m{i}", $"message {i}")
+            .ContinueWith(
+                sent => (sent.Result.Message, Published: store.Notifier.Messages.Any(m => m.Id == sent.Result.Message.Id)),
+                TaskScheduler.Default)).ToList();
+        var acknowledged = await Task.WhenAll(sends);
+
+        acknowledged.Should().OnlyContain(a => a.Published, "a send is acknowledged only after it was handed to the clients");
+        foreach (var conversation in new[] { first.Id, second.Id })
+        {
+            store.Notifier.Messages.Where(m => m.ConversationId == conversation).Select(m => m.Sequence)
+                .Should().Equal(acknowledged.Where(a => a.Message.ConversationId == conversation).Select(a => a.Message.Sequence).Order(), "each conversation is published in sequence order");
+        }
+    }
+
+    [Fact]
     public async Task One_batch_across_conversations_stores_every_members_send_and_refuses_only_the_outsiders()
     {
         var store = NewStore();
