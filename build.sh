@@ -77,6 +77,8 @@ run_tests() {
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   # A short benchmark that fails only on a large drop of the ratio to the raw relay measured in the same run.
   dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --clients 40 --groups 4 --warmup 3 --duration 4 --guard 0.03 || status=1
+  # And one on memory: 5,000 idle connections measured 30-32 KB each; an unbounded gen0 budget measured 44 KB.
+  dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --idle 5000 --max-kb 38 || status=1
   set -e
   [ -f artifacts/fault-suite.md ] && { echo; cat artifacts/fault-suite.md; echo; }
   # One plain closing line over the .NET and the JavaScript suites.

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Realtime.Bench;
 
 /// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
-internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, int Nodes, string? Postgres, int Repeat)
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat)
 {
     public int MembersPerGroup => Math.Max(1, Clients / Groups);
 
@@ -22,6 +22,7 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             Guard: Value("--guard") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : null,
             PlotPath: Value("--plot"),
             Idle: (int)Math.Clamp(Number("--idle", 0), 0, 20_000),
+            MaxKilobytesPerConnection: Value("--max-kb") is { } kb ? double.Parse(kb, CultureInfo.InvariantCulture) : null,
             Nodes: (int)Math.Clamp(Number("--nodes", 1), 1, 5),
             Postgres: Value("--postgres"),
             Repeat: (int)Math.Clamp(Number("--repeat", 1), 1, 9));

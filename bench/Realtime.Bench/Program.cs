@@ -7,6 +7,8 @@ using Realtime.Bench;
 // --guard R: exit 1 when Realtime's acked sends/s fall below R times the baseline's (a CI regression
 // guard on the ratio, never on absolute times, which depend on the machine).
 // --idle N: hold N idle connections and report the server's memory per connection instead.
+// --max-kb K (with --idle): exit 1 when a connection costs the server more than K KB (a CI guard set
+// well above the measured figure, so only a large regression fails it).
 // --repeat N (1-9): N runs of Realtime and the relay; the table is the median run, every run is listed.
 // --rate is total sends per second (0: every client sends as soon as its previous send is acknowledged).
 // --postgres "Host=127.0.0.1;Port=5440;Username=postgres": run the nodes on a fresh database on that server.
@@ -20,6 +22,13 @@ if (options.Idle > 0)
     await using var idleServer = await BenchCluster.StartAsync(1, options.Postgres);
     var (perConnection, connectTime) = await IdleRun.RunAsync(options.Idle, idleServer.Nodes[0]);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| idle connections | {options.Idle:N0} |\n| connect time (all) | {connectTime.TotalSeconds:0.0} s |\n| server memory per idle connection | {perConnection / 1024:0.0} KB |"));
+    if (options.MaxKilobytesPerConnection is { } ceiling)
+    {
+        var within = perConnection > 0 && perConnection / 1024 <= ceiling;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory guard {(within ? "passed" : "FAILED")}: {perConnection / 1024:0.0} KB per idle connection (ceiling {ceiling:0.0} KB)"));
+        return within ? 0 : 1;
+    }
+
     return 0;
 }
 
