@@ -22,6 +22,8 @@ internal sealed class Measurements(string name)
 
     public double? ServerBytesPerConnection { get; set; }
 
+    public double? ServerCpuMsPerThousandSends { get; set; }
+
     public long Acked => Interlocked.Read(ref _acked);
 
     public long Delivered => Interlocked.Read(ref _delivered);

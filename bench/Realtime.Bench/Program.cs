@@ -76,13 +76,14 @@ var rows = new List<(string Metric, double Ours, double Theirs, bool HigherIsBet
     ("latency max ms", realtime.LatencyMs(100), baseline.LatencyMs(100), false),
     ("connect p50 ms", realtime.ConnectMs(50), baseline.ConnectMs(50), false),
     ("connect max ms", realtime.ConnectMs(100), baseline.ConnectMs(100), false),
+    ("server CPU ms per 1,000 sends", realtime.ServerCpuMsPerThousandSends ?? double.NaN, double.NaN, false),
 };
 
 if (runs.Count > 1)
 {
     Console.WriteLine();
-    Console.WriteLine($"{runs.Count} runs (acked sends/s, Realtime / relay = ratio): " + string.Join("; ", runs.Select(r =>
-        $"{F(r.Realtime.AckedPerSecond)} / {F(r.Baseline.AckedPerSecond)} = {Ratio(r.Realtime.AckedPerSecond, r.Baseline.AckedPerSecond, true)}")));
+    Console.WriteLine($"{runs.Count} runs (acked sends/s, Realtime / relay = ratio, server CPU ms per 1,000 sends): " + string.Join("; ", runs.Select(r =>
+        $"{F(r.Realtime.AckedPerSecond)} / {F(r.Baseline.AckedPerSecond)} = {Ratio(r.Realtime.AckedPerSecond, r.Baseline.AckedPerSecond, true)}, {F(r.Realtime.ServerCpuMsPerThousandSends ?? double.NaN)}")));
     Console.WriteLine("The table is the median run by Realtime's acked sends/s.");
 }
 
@@ -117,7 +118,7 @@ if (options.JsonPath is { } path)
         machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString() },
         fsyncMs = new { p50 = fsync.GetValueAtPercentile(50) / 1000.0, p99 = fsync.GetValueAtPercentile(99) / 1000.0, p999 = fsync.GetValueAtPercentile(99.9) / 1000.0, max = fsync.GetMaxValue() / 1000.0 },
         results = rows.Select(r => new { r.Metric, realtime = r.Ours, baseline = r.Theirs, ratio = Ratio(r.Ours, r.Theirs, r.HigherIsBetter) }),
-        runs = runs.Select(r => new { realtimeAckedPerSecond = r.Realtime.AckedPerSecond, baselineAckedPerSecond = r.Baseline.AckedPerSecond }),
+        runs = runs.Select(r => new { realtimeAckedPerSecond = r.Realtime.AckedPerSecond, baselineAckedPerSecond = r.Baseline.AckedPerSecond, serverCpuMsPerThousandSends = r.Realtime.ServerCpuMsPerThousandSends }),
         serverBytesPerConnection = realtime.ServerBytesPerConnection,
         errors = realtime.Errors,
         scaleOut = cluster is null ? null : new

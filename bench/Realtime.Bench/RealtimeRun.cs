@@ -64,6 +64,9 @@ internal static class RealtimeRun
         }
 
         var senders = Enumerable.Range(0, options.Clients).Where(i => conversations[i] is not null).ToList();
+        // Sends per second move with whatever else the two cores run; the server's CPU time per send is steadier.
+        TimeSpan ServerCpu() => servers.Aggregate(TimeSpan.Zero, (sum, server) => sum + server.ProcessorTime());
+        var cpuAtWindowStart = Task.Delay(options.Warmup).ContinueWith(_ => ServerCpu(), TaskScheduler.Default);
         measured.Elapsed = await SendLoop.RunAsync(options, senders, measured, sent, async (i, id) =>
         {
             try
@@ -77,6 +80,12 @@ internal static class RealtimeRun
                 return false;
             }
         });
+
+        var cpu = ServerCpu() - await cpuAtWindowStart;
+        if (measured.Acked > 0)
+        {
+            measured.ServerCpuMsPerThousandSends = cpu.TotalMilliseconds * 1000 / measured.Acked;
+        }
 
         // Let the last fan-outs land before the clients go: every ack fans out to its whole group.
         await measured.DrainedAsync(options.MembersPerGroup);

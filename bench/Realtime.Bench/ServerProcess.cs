@@ -94,6 +94,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
+    /// <summary>CPU time the server has used so far, user and kernel.</summary>
+    public TimeSpan ProcessorTime()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
     public async ValueTask DisposeAsync()
     {
         _process.Kill(entireProcessTree: true);
