@@ -349,6 +349,18 @@ public sealed class SqlitePersistenceTests : PersistenceSpecification
 
     protected override Task<string> CreateDatabaseAsync() => Task.FromResult($"Data Source={Path.Combine(_directory, "chat.db")}");
 
+    [Fact]
+    public async Task Every_connection_keeps_statement_journals_in_memory_rather_than_in_temporary_files()
+    {
+        var db = NewContext();
+        await db.Database.OpenConnectionAsync();
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        command.CommandText = "PRAGMA temp_store;";
+
+        // 2 is MEMORY; SQLite's default, 0, puts a file under /var/tmp for every statement journal.
+        (await command.ExecuteScalarAsync()).Should().Be(2L);
+    }
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
