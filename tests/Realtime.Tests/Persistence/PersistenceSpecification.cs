@@ -375,4 +375,41 @@ public sealed class PostgreSqlPersistenceTests(PostgresFixture postgres) : Persi
     protected override DatabaseProvider Provider => DatabaseProvider.PostgreSql;
 
     protected override Task<string> CreateDatabaseAsync() => postgres.Server.CreateDatabaseAsync("spec");
+
+    [Fact]
+    public async Task A_batch_locks_its_conversations_in_key_order_so_batches_on_other_nodes_cannot_deadlock_with_it()
+    {
+        var setup = NewContext();
+        setup.Conversations.AddRange(
+            new Conversation { Id = "lock-a", Title = "a", CreatedAt = DateTime.UtcNow },
+            new Conversation { Id = "lock-b", Title = "b", CreatedAt = DateTime.UtcNow });
+        await setup.SaveChangesAsync();
+        // Now a's live row sits after b's in the table, where a plain scan meets it second.
+        await setup.Database.ExecuteSqlRawAsync("""UPDATE "Conversations" SET "Title" = 'a again' WHERE "Id" = 'lock-a'""");
+
+        // Another node's transaction holds a.
+        var otherNode = NewContext();
+        await using var otherTransaction = await otherNode.Database.BeginTransactionAsync();
+        await otherNode.Database.ExecuteSqlRawAsync("""UPDATE "Conversations" SET "Title" = 'held' WHERE "Id" = 'lock-a'""");
+
+        var batch = NewContext();
+        await using var batchTransaction = await batch.Database.BeginTransactionAsync();
+        var allocation = SequenceAllocator.AllocateAsync(batch, [("lock-b", 1), ("lock-a", 1)], CancellationToken.None);
+        var observer = NewContext();
+        await Eventually.HoldsAsync(
+            async () => await observer.Database.SqlQueryRaw<int>("""SELECT count(*)::int AS "Value" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'""").SingleAsync() == 1,
+            "the batch waits for the other node's lock");
+
+        // Waiting for a, the batch must not be holding b: had it taken b first, the other node's next batch
+        // over b and a would wait for it while it waits for them.
+        var probe = NewContext();
+        await using (var probeTransaction = await probe.Database.BeginTransactionAsync())
+        {
+            await probe.Database.Invoking(db => db.ExecuteSqlRawAsync("""SELECT 1 FROM "Conversations" WHERE "Id" = 'lock-b' FOR UPDATE NOWAIT""", CancellationToken.None))
+                .Should().NotThrowAsync();
+        }
+
+        await otherTransaction.RollbackAsync();
+        (await allocation).Should().Equal(new Dictionary<string, long> { ["lock-a"] = 1, ["lock-b"] = 1 });
+    }
 }
