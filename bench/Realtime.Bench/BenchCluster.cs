@@ -17,7 +17,7 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public IReadOnlyList<ServerProcess> Nodes => _nodes;
 
-    public static async Task<BenchCluster> StartAsync(int nodes, string? postgres = null)
+    public static async Task<BenchCluster> StartAsync(int nodes, string? postgres = null, double? coresPerNode = null)
     {
         var cluster = new BenchCluster();
         try
@@ -35,7 +35,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             // One after the other: the first creates the database and applies the migrations.
             for (var i = 0; i < nodes; i++)
             {
-                cluster._nodes.Add(await ServerProcess.StartAsync(provider, connectionString, redis));
+                cluster._nodes.Add(await ServerProcess.StartAsync(provider, connectionString, redis, coresPerNode));
             }
 
             return cluster;

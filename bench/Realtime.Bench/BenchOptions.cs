@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Realtime.Bench;
 
 /// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
-internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat)
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu)
 {
     public int MembersPerGroup => Math.Max(1, Clients / Groups);
 
@@ -16,7 +16,7 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             Groups: (int)Math.Clamp(Number("--groups", 10), 1, 1000),
             Rate: Math.Clamp(Number("--rate", 0), 0, 100_000),
             Duration: TimeSpan.FromSeconds(Math.Clamp(Number("--duration", 10), 1, 300)),
-            Warmup: TimeSpan.FromSeconds(Math.Clamp(Number("--warmup", 15), 0, 60)),
+            Warmup: TimeSpan.FromSeconds(Math.Clamp(Number("--warmup", 15), 0, 120)),
             Protocol: Value("--protocol") ?? "mixed",
             JsonPath: Value("--json"),
             Guard: Value("--guard") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : null,
@@ -25,7 +25,8 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             MaxKilobytesPerConnection: Value("--max-kb") is { } kb ? double.Parse(kb, CultureInfo.InvariantCulture) : null,
             Nodes: (int)Math.Clamp(Number("--nodes", 1), 1, 5),
             Postgres: Value("--postgres"),
-            Repeat: (int)Math.Clamp(Number("--repeat", 1), 1, 9));
+            Repeat: (int)Math.Clamp(Number("--repeat", 1), 1, 9),
+            NodeCpu: Value("--node-cpu") is { } cpu ? Math.Clamp(double.Parse(cpu, CultureInfo.InvariantCulture), 0.1, 4) : null);
         if (options.Postgres is { } postgres && !postgres.Contains("Host=127.0.0.1", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException("--postgres takes a connection string with Host=127.0.0.1: the benchmark stays on loopback");

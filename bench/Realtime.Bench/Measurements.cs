@@ -20,6 +20,8 @@ internal sealed class Measurements(string name)
 
     public TimeSpan Elapsed { get; set; }
 
+    public TimeSpan WarmUp { get; set; }
+
     public double? ServerBytesPerConnection { get; set; }
 
     public double? ServerCpuMsPerThousandSends { get; set; }

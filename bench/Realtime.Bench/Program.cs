@@ -3,7 +3,7 @@ using System.Text.Json;
 using HdrHistogram;
 using Realtime.Bench;
 
-// dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--warmup 15] [--protocol mixed] [--nodes 1] [--repeat 1] [--json out.json] [--plot out.png]
+// dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--warmup 15] [--protocol mixed] [--nodes 1] [--node-cpu C] [--repeat 1] [--json out.json] [--plot out.png]
 // --guard R: exit 1 when Realtime's acked sends/s fall below R times the baseline's (a CI regression
 // guard on the ratio, never on absolute times, which depend on the machine).
 // --idle N: hold N idle connections and report the server's memory per connection instead.
@@ -12,8 +12,11 @@ using Realtime.Bench;
 // --repeat N (1-9): N runs of Realtime and the relay; the table is the median run, every run is listed.
 // --rate is total sends per second (0: every client sends as soon as its previous send is acknowledged).
 // --postgres "Host=127.0.0.1;Port=5440;Username=postgres": run the nodes on a fresh database on that server.
-// --nodes N (2-5): also run the same load on N nodes with a Redis backplane (clients spread round-robin,
-// so every conversation spans the nodes) and compare each node's share with the single node.
+// --nodes N (2-5): also run N times the load (N times the clients, conversations and --rate) on N nodes
+// with a Redis backplane, so each node carries what the single node carried; clients are spread
+// round-robin, so every conversation spans the nodes. Each node's share is compared with the single node.
+// --node-cpu C: hold every node, in the one-node run and the cluster alike, to C cores (a Linux cgroup;
+// root only), so that nodes sharing one machine compare as separate machines would. The relay is not held.
 // Everything runs on 127.0.0.1 and stops by itself.
 var options = BenchOptions.Parse(args);
 if (options.Idle > 0)
@@ -32,7 +35,7 @@ if (options.Idle > 0)
     return 0;
 }
 
-Console.WriteLine($"clients={options.Clients} groups={options.Groups} members={options.MembersPerGroup} rate={(options.Rate == 0 ? "closed-loop" : options.Rate)} duration={options.Duration.TotalSeconds}s warmup={options.Warmup.TotalSeconds}s protocol={options.Protocol} nodes={options.Nodes} database={(options.Postgres is null ? "sqlite" : "postgresql")} cores={Environment.ProcessorCount}");
+Console.WriteLine($"clients={options.Clients} groups={options.Groups} members={options.MembersPerGroup} rate={(options.Rate == 0 ? "closed-loop" : options.Rate)} duration={options.Duration.TotalSeconds}s warmup={options.Warmup.TotalSeconds}s protocol={options.Protocol} nodes={options.Nodes}{(options.NodeCpu is { } cores ? $" cpu-per-node={cores.ToString(CultureInfo.InvariantCulture)}" : "")} database={(options.Postgres is null ? "sqlite" : "postgresql")} cores={Environment.ProcessorCount}");
 
 var fsync = StorageProbe.Measure(Path.GetTempPath(), TimeSpan.FromSeconds(3));
 string Fsync(double percentile) => ((percentile >= 100 ? fsync.GetMaxValue() : fsync.GetValueAtPercentile(percentile)) / 1000.0).ToString("0.00", CultureInfo.InvariantCulture);
@@ -44,7 +47,7 @@ var runs = new List<(Measurements Realtime, Measurements Baseline)>();
 for (var run = 0; run < options.Repeat; run++)
 {
     Measurements single;
-    await using (var node = await BenchCluster.StartAsync(1, options.Postgres))
+    await using (var node = await BenchCluster.StartAsync(1, options.Postgres, options.NodeCpu))
     {
         single = await RealtimeRun.RunAsync(options, node.Nodes);
     }
@@ -57,8 +60,11 @@ var (realtime, baseline) = runs.OrderBy(r => r.Realtime.AckedPerSecond).ElementA
 Measurements? cluster = null;
 if (options.Nodes > 1)
 {
-    await using var nodes = await BenchCluster.StartAsync(options.Nodes, options.Postgres);
-    cluster = await RealtimeRun.RunAsync(options, nodes.Nodes);
+    await using var nodes = await BenchCluster.StartAsync(options.Nodes, options.Postgres, options.NodeCpu);
+    // A closed loop of the single node's clients spread over N nodes would offer each node a third of
+    // its load, and measure how fast few clients can go rather than what a node can carry.
+    var scaled = options with { Clients = options.Clients * options.Nodes, Groups = options.Groups * options.Nodes, Rate = options.Rate * options.Nodes };
+    cluster = await RealtimeRun.RunAsync(scaled, nodes.Nodes);
 }
 
 string F(double value) => double.IsNaN(value) ? "-" : value.ToString(value >= 100 ? "N0" : "0.00", CultureInfo.InvariantCulture);
@@ -95,6 +101,7 @@ foreach (var (metric, ours, theirs, higher) in rows)
     Console.WriteLine($"| {metric} | {F(ours)} | {F(theirs)} | {Ratio(ours, theirs, higher)} |");
 }
 
+Console.WriteLine($"| warm-up s (until every node's JIT was quiet) | {F(realtime.WarmUp.TotalSeconds)} | {F(baseline.WarmUp.TotalSeconds)} | - |");
 Console.WriteLine($"| server memory per connection | {(realtime.ServerBytesPerConnection is { } b ? F(b / 1024) + " KB" : "-")} | - | - |");
 Console.WriteLine($"| errors | {(realtime.Errors.IsEmpty ? "none" : string.Join(", ", realtime.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - | - |");
 
@@ -102,11 +109,14 @@ if (cluster is not null)
 {
     var n = options.Nodes;
     Console.WriteLine();
-    Console.WriteLine($"| scale-out | 1 node | {n} nodes + Redis | per node / one node |");
+    Console.WriteLine($"| scale-out | 1 node, {options.Clients} clients | {n} nodes + Redis, {options.Clients * n} clients | per node / one node |");
     Console.WriteLine("|---|---|---|---|");
     Console.WriteLine($"| acked sends/s | {F(realtime.AckedPerSecond)} | {F(cluster.AckedPerSecond)} | {Ratio(cluster.AckedPerSecond / n, realtime.AckedPerSecond, true)} |");
     Console.WriteLine($"| deliveries/s | {F(realtime.DeliveredPerSecond)} | {F(cluster.DeliveredPerSecond)} | {Ratio(cluster.DeliveredPerSecond / n, realtime.DeliveredPerSecond, true)} |");
     Console.WriteLine($"| latency p99 ms | {F(realtime.LatencyMs(99))} | {F(cluster.LatencyMs(99))} | - |");
+    Console.WriteLine($"| warm-up s (until every node's JIT was quiet) | {F(realtime.WarmUp.TotalSeconds)} | {F(cluster.WarmUp.TotalSeconds)} | - |");
+    // All nodes together: what a send costs the cluster, against what it costs one node.
+    Console.WriteLine($"| server CPU ms per 1,000 sends | {F(realtime.ServerCpuMsPerThousandSends ?? double.NaN)} | {F(cluster.ServerCpuMsPerThousandSends ?? double.NaN)} | - |");
     Console.WriteLine($"| errors | {(realtime.Errors.IsEmpty ? "none" : realtime.Errors.Values.Sum().ToString(CultureInfo.InvariantCulture))} | {(cluster.Errors.IsEmpty ? "none" : string.Join(", ", cluster.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - |");
 }
 
@@ -127,6 +137,7 @@ if (options.JsonPath is { } path)
             ackedPerSecond = cluster.AckedPerSecond,
             deliveredPerSecond = cluster.DeliveredPerSecond,
             latencyP99Ms = cluster.LatencyMs(99),
+            serverCpuMsPerThousandSends = cluster.ServerCpuMsPerThousandSends,
             perNodeDeliveriesOverOneNode = cluster.DeliveredPerSecond / options.Nodes / realtime.DeliveredPerSecond,
             errors = cluster.Errors,
         },

@@ -66,8 +66,14 @@ internal static class RealtimeRun
         var senders = Enumerable.Range(0, options.Clients).Where(i => conversations[i] is not null).ToList();
         // Sends per second move with whatever else the two cores run; the server's CPU time per send is steadier.
         TimeSpan ServerCpu() => servers.Aggregate(TimeSpan.Zero, (sum, server) => sum + server.ProcessorTime());
-        var cpuAtWindowStart = Task.Delay(options.Warmup).ContinueWith(_ => ServerCpu(), TaskScheduler.Default);
-        measured.Elapsed = await SendLoop.RunAsync(options, senders, measured, sent, async (i, id) =>
+        var cpuAtWindowStart = TimeSpan.Zero;
+        async Task WarmUp()
+        {
+            await JitWarmUp.UntilQuietAsync(servers, options.Warmup);
+            cpuAtWindowStart = ServerCpu();
+        }
+
+        (measured.WarmUp, measured.Elapsed) = await SendLoop.RunAsync(options, WarmUp, senders, measured, sent, async (i, id) =>
         {
             try
             {
@@ -81,7 +87,7 @@ internal static class RealtimeRun
             }
         });
 
-        var cpu = ServerCpu() - await cpuAtWindowStart;
+        var cpu = ServerCpu() - cpuAtWindowStart;
         if (measured.Acked > 0)
         {
             measured.ServerCpuMsPerThousandSends = cpu.TotalMilliseconds * 1000 / measured.Acked;

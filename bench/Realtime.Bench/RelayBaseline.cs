@@ -68,7 +68,7 @@ internal static class RelayBaseline
             }));
         }
 
-        measured.Elapsed = await SendLoop.RunAsync(options, Enumerable.Range(0, options.Clients).ToList(), measured, sent, async (i, id) =>
+        (measured.WarmUp, measured.Elapsed) = await SendLoop.RunAsync(options, () => Task.Delay(options.Warmup), Enumerable.Range(0, options.Clients).ToList(), measured, sent, async (i, id) =>
         {
             var echo = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             echoes[id] = echo;

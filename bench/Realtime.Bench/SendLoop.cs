@@ -5,23 +5,26 @@ namespace Realtime.Bench;
 
 /// <summary>
 /// The same load for Realtime and the baseline: every sender sends at its share of --rate (or as soon
-/// as its previous send is acknowledged) for the warm-up plus the measured duration. Sends during the
-/// warm-up are neither timed nor counted: on two busy cores the server's tier-1 JIT recompilation alone
-/// runs for over ten seconds, and pools and the thread pool grow meanwhile. Production nodes run for hours.
+/// as its previous send is acknowledged) until the warm-up is over, then for the measured duration.
+/// Sends during the warm-up are neither timed nor counted: the nodes' JIT is still recompiling hot code
+/// (see <see cref="JitWarmUp"/>), and pools and the thread pool grow meanwhile. Production nodes run for hours.
 /// </summary>
 internal static class SendLoop
 {
+    /// <param name="warmUp">Started with the load; the measured part begins when it completes.</param>
     /// <param name="send">Sends message <c>id</c> from sender <c>i</c> and completes on its ack; false when it was refused.</param>
-    /// <returns>How long the measured part took.</returns>
-    public static async Task<TimeSpan> RunAsync(
-        BenchOptions options, IReadOnlyCollection<int> senders, Measurements measured, ConcurrentDictionary<string, long> sent, Func<int, string, Task<bool>> send)
+    /// <returns>How long the warm-up and the measured part took.</returns>
+    public static async Task<(TimeSpan WarmUp, TimeSpan Measured)> RunAsync(
+        BenchOptions options, Func<Task> warmUp, IReadOnlyCollection<int> senders, Measurements measured, ConcurrentDictionary<string, long> sent, Func<int, string, Task<bool>> send)
     {
         var interval = options.Rate > 0 ? TimeSpan.FromSeconds(senders.Count / options.Rate) : TimeSpan.Zero;
         var clock = Stopwatch.StartNew();
+        var warmedUpAt = warmUp().ContinueWith(w => w.IsCompletedSuccessfully ? clock.Elapsed : throw w.Exception!, TaskScheduler.Default);
+        bool Going() => !warmedUpAt.IsCompleted || clock.Elapsed < warmedUpAt.Result + options.Duration;
         await Task.WhenAll(senders.Select(async i =>
         {
             var next = clock.Elapsed + TimeSpan.FromMilliseconds(Random.Shared.NextDouble() * interval.TotalMilliseconds);
-            for (var n = 0; clock.Elapsed < options.Warmup + options.Duration; n++)
+            for (var n = 0; Going(); n++)
             {
                 if (interval > TimeSpan.Zero && next > clock.Elapsed)
                 {
@@ -29,7 +32,7 @@ internal static class SendLoop
                 }
 
                 next += interval;
-                var measuring = clock.Elapsed >= options.Warmup;
+                var measuring = warmedUpAt.IsCompletedSuccessfully;
                 var id = $"{i}-{n}";
                 if (measuring)
                 {
@@ -42,6 +45,6 @@ internal static class SendLoop
                 }
             }
         }));
-        return clock.Elapsed - options.Warmup;
+        return (await warmedUpAt, clock.Elapsed - await warmedUpAt);
     }
 }

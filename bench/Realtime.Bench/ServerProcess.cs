@@ -9,11 +9,13 @@ namespace Realtime.Bench;
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly CpuBudget? _budget;
 
-    private ServerProcess(Process process, Uri url)
+    private ServerProcess(Process process, Uri url, CpuBudget? budget)
     {
         _process = process;
         Url = url;
+        _budget = budget;
     }
 
     public Uri Url { get; }
@@ -25,19 +27,30 @@ internal sealed class ServerProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public static async Task<ServerProcess> StartAsync(string provider, string connectionString, string? redis = null)
+    /// <param name="cores">When set, the node runs inside a CPU budget of this many cores from its first instruction.</param>
+    public static async Task<ServerProcess> StartAsync(string provider, string connectionString, string? redis = null, double? cores = null)
     {
         var dll = FindServerDll();
         var port = FreePort();
         var url = new Uri($"http://127.0.0.1:{port}");
+        var budget = cores is { } c ? CpuBudget.Create(c) : null;
         // From its own folder, so the Development settings (dev tokens, dev signing key) apply.
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(budget is null ? "dotnet" : "/bin/sh")
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = Path.GetDirectoryName(dll)!,
         };
+        if (budget is not null)
+        {
+            // The shell enters the budget and becomes the node, so the runtime sizes its thread pool
+            // and GC heaps for the budget it really has.
+            start.ArgumentList.Add("-c");
+            start.ArgumentList.Add("echo $$ > \"$0\" && exec dotnet \"$@\"");
+            start.ArgumentList.Add(budget.ProcessesFile);
+        }
+
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(url.ToString());
@@ -60,25 +73,32 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var http = new HttpClient { BaseAddress = url };
-        for (var attempt = 0; ; attempt++)
+        var server = new ServerProcess(process, url, budget);
+        try
         {
-            try
+            using var http = new HttpClient { BaseAddress = url };
+            for (var attempt = 0; ; attempt++)
             {
-                if ((await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode)
+                try
                 {
-                    break;
+                    if ((await http.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode)
+                    {
+                        return server;
+                    }
                 }
-            }
-            catch (HttpRequestException) when (attempt < 300 && !process.HasExited)
-            {
-                // Still starting.
-            }
+                catch (HttpRequestException) when (attempt < 300 && !process.HasExited)
+                {
+                    // Still starting.
+                }
 
-            await Task.Delay(100);
+                await Task.Delay(100);
+            }
         }
-
-        return new ServerProcess(process, url);
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>The server's resident memory, from /proc (Linux).</summary>
@@ -94,6 +114,17 @@ internal sealed class ServerProcess : IAsyncDisposable
         return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 
+    /// <summary>Time the server's JIT has spent compiling so far, from its own runtime metrics.</summary>
+    public async Task<double> JitSecondsAsync()
+    {
+        const string Counter = "dotnet_jit_compilation_time_seconds_total";
+        using var http = new HttpClient { BaseAddress = Url };
+        var metrics = await http.GetStringAsync(new Uri("/metrics", UriKind.Relative));
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith(Counter, StringComparison.Ordinal))
+            ?? throw new InvalidOperationException($"The node's /metrics has no {Counter}.");
+        return double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+    }
+
     /// <summary>CPU time the server has used so far, user and kernel.</summary>
     public TimeSpan ProcessorTime()
     {
@@ -106,6 +137,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
         _process.Dispose();
+        _budget?.Dispose();
     }
 
     private static string FindServerDll()
