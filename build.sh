@@ -19,6 +19,8 @@ install_system_packages() {
   # Node.js runs the JavaScript client tests and the browser test; any recent one will do.
   command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
   for package in "${SYSTEM_PACKAGES[@]}"; do
+    # Any kubectl will do, and another package may already have put one there (and would clash with this one).
+    [ "$package" = kubernetes-client ] && command -v kubectl >/dev/null && continue
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
   if [ "${#missing[@]}" -gt 0 ]; then
