@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Realtime.Bench;
 
 /// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
-internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu)
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu, double? ScaleGuard)
 {
     public int MembersPerGroup => Math.Max(1, Clients / Groups);
 
@@ -26,10 +26,16 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             Nodes: (int)Math.Clamp(Number("--nodes", 1), 1, 5),
             Postgres: Value("--postgres"),
             Repeat: (int)Math.Clamp(Number("--repeat", 1), 1, 9),
-            NodeCpu: Value("--node-cpu") is { } cpu ? Math.Clamp(double.Parse(cpu, CultureInfo.InvariantCulture), 0.1, 4) : null);
+            NodeCpu: Value("--node-cpu") is { } cpu ? Math.Clamp(double.Parse(cpu, CultureInfo.InvariantCulture), 0.1, 4) : null,
+            ScaleGuard: Value("--scale-guard") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : null);
         if (options.Postgres is { } postgres && !postgres.Contains("Host=127.0.0.1", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException("--postgres takes a connection string with Host=127.0.0.1: the benchmark stays on loopback");
+        }
+
+        if (options.ScaleGuard is not null && options.Nodes < 2)
+        {
+            throw new ArgumentException("--scale-guard needs --nodes 2 or more");
         }
 
         return options.Protocol is "json" or "messagepack" or "mixed"

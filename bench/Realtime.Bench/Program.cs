@@ -6,6 +6,8 @@ using Realtime.Bench;
 // dotnet run -c Release --project bench/Realtime.Bench -- [--clients 100] [--groups 10] [--rate 0] [--duration 10] [--warmup 15] [--protocol mixed] [--nodes 1] [--node-cpu C] [--repeat 1] [--json out.json] [--plot out.png]
 // --guard R: exit 1 when Realtime's acked sends/s fall below R times the baseline's (a CI regression
 // guard on the ratio, never on absolute times, which depend on the machine).
+// --scale-guard R (with --nodes): exit 1 when each node of the cluster delivers less than R times what
+// the single node delivered, or the cluster run had errors.
 // --idle N: hold N idle connections and report the server's memory per connection instead.
 // --max-kb K (with --idle): exit 1 when a connection costs the server more than K KB (a CI guard set
 // well above the measured figure, so only a large regression fails it).
@@ -152,12 +154,21 @@ if (options.PlotPath is { } plot)
     Console.WriteLine($"wrote {plot}");
 }
 
+var status = 0;
+if (cluster is not null && options.ScaleGuard is { } scaleFloor)
+{
+    var perNode = cluster.DeliveredPerSecond / options.Nodes / realtime.DeliveredPerSecond;
+    var passed = perNode >= scaleFloor && cluster.Errors.IsEmpty;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scale-out guard {(passed ? "passed" : "FAILED")}: deliveries/s per node over one node {perNode:0.000} (floor {scaleFloor:0.000}), errors {cluster.Errors.Values.Sum()}"));
+    status = passed ? 0 : 1;
+}
+
 if (options.Guard is { } floor)
 {
     var ratio = realtime.AckedPerSecond / baseline.AckedPerSecond;
     var verdict = ratio >= floor && realtime.Errors.IsEmpty ? "passed" : "FAILED";
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"regression guard {verdict}: acked sends/s ratio {ratio:0.000} (floor {floor:0.000}), errors {realtime.Errors.Values.Sum()}"));
-    return verdict == "passed" ? 0 : 1;
+    return verdict == "passed" ? status : 1;
 }
 
-return 0;
+return status;
