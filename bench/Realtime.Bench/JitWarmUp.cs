@@ -13,21 +13,23 @@ internal static class JitWarmUp
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Longest = TimeSpan.FromSeconds(300);
 
-    // Quiet: over the last two steps, under 5 % of the node's CPU time went to the JIT, on every node.
-    // One quiet step is not enough: tiering pauses between bursts of recompilation.
+    // Quiet: over the last six steps (30 s), under 5 % of the node's CPU time went to the JIT, on every
+    // node. A shorter look mistakes the lull between the first compilations and the recompilation of
+    // hot code, 10-15 s long, for the end of the warm-up.
+    private const int StepsLookedBack = 6;
     private const double QuietShare = 0.05;
 
     /// <summary>Waits at least <paramref name="minimum"/>, then until the JIT is quiet on every node.</summary>
     public static async Task UntilQuietAsync(IReadOnlyList<ServerProcess> servers, TimeSpan minimum)
     {
         var started = DateTime.UtcNow;
-        var lookBack = 2 * Step;
+        var lookBack = StepsLookedBack * Step;
         await Task.Delay(minimum > lookBack ? minimum - lookBack : TimeSpan.Zero);
         var samples = new Queue<(double Jit, TimeSpan Cpu)[]>();
         while (true)
         {
             samples.Enqueue(await Task.WhenAll(servers.Select(async server => (await server.JitSecondsAsync(), server.ProcessorTime()))));
-            if (samples.Count > 2)
+            if (samples.Count > StepsLookedBack)
             {
                 var then = samples.Dequeue();
                 var now = samples.Last();
