@@ -6,8 +6,8 @@ namespace Realtime.Bench;
 
 /// <summary>
 /// N Realtime nodes on one database (a fresh SQLite file, or a fresh database on the PostgreSQL
-/// server given); with more than one node, also a redis-server on a free loopback port as their
-/// backplane. The processes and the SQLite file go on dispose.
+/// server given); with more than one node (or when asked), also a redis-server on a free loopback port
+/// as their backplane. The processes and the SQLite file go on dispose.
 /// </summary>
 internal sealed class BenchCluster : IAsyncDisposable
 {
@@ -17,13 +17,13 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public IReadOnlyList<ServerProcess> Nodes => _nodes;
 
-    public static async Task<BenchCluster> StartAsync(int nodes, string? postgres = null, double? coresPerNode = null)
+    public static async Task<BenchCluster> StartAsync(int nodes, string? postgres = null, double? coresPerNode = null, bool backplane = false)
     {
         var cluster = new BenchCluster();
         try
         {
             string? redis = null;
-            if (nodes > 1)
+            if (nodes > 1 || backplane)
             {
                 redis = await cluster.StartRedisAsync();
             }
