@@ -62,6 +62,8 @@ for (var run = 0; run < options.Repeat; run++)
 var (realtime, baseline) = runs.OrderBy(r => r.Realtime.AckedPerSecond).ElementAt(runs.Count / 2);
 
 Measurements? cluster = null;
+// The scale-out figure: what each node of the cluster delivered, over what the single node delivered.
+double PerNodeOverOneNode(Measurements c) => c.DeliveredPerSecond / options.Nodes / realtime.DeliveredPerSecond;
 if (options.Nodes > 1)
 {
     await using var nodes = await BenchCluster.StartAsync(options.Nodes, options.Postgres, options.NodeCpu);
@@ -105,7 +107,7 @@ foreach (var (metric, ours, theirs, higher) in rows)
     Console.WriteLine($"| {metric} | {F(ours)} | {F(theirs)} | {Ratio(ours, theirs, higher)} |");
 }
 
-Console.WriteLine($"| warm-up s (until every node's JIT was quiet) | {F(realtime.WarmUp.TotalSeconds)} | {F(baseline.WarmUp.TotalSeconds)} | - |");
+Console.WriteLine($"| warm-up s (Realtime: until every node's JIT was quiet; relay: --warmup) | {F(realtime.WarmUp.TotalSeconds)} | {F(baseline.WarmUp.TotalSeconds)} | - |");
 Console.WriteLine($"| server memory per connection | {(realtime.ServerBytesPerConnection is { } b ? F(b / 1024) + " KB" : "-")} | - | - |");
 Console.WriteLine($"| errors | {(realtime.Errors.IsEmpty ? "none" : string.Join(", ", realtime.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - | - |");
 
@@ -142,7 +144,7 @@ if (options.JsonPath is { } path)
             deliveredPerSecond = cluster.DeliveredPerSecond,
             latencyP99Ms = cluster.LatencyMs(99),
             serverCpuMsPerThousandSends = cluster.ServerCpuMsPerThousandSends,
-            perNodeDeliveriesOverOneNode = cluster.DeliveredPerSecond / options.Nodes / realtime.DeliveredPerSecond,
+            perNodeDeliveriesOverOneNode = PerNodeOverOneNode(cluster),
             errors = cluster.Errors,
         },
     };
@@ -159,7 +161,7 @@ if (options.PlotPath is { } plot)
 var status = 0;
 if (cluster is not null && options.ScaleGuard is { } scaleFloor)
 {
-    var perNode = cluster.DeliveredPerSecond / options.Nodes / realtime.DeliveredPerSecond;
+    var perNode = PerNodeOverOneNode(cluster);
     var passed = perNode >= scaleFloor && cluster.Errors.IsEmpty;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scale-out guard {(passed ? "passed" : "FAILED")}: deliveries/s per node over one node {perNode:0.000} (floor {scaleFloor:0.000}), errors {cluster.Errors.Values.Sum()}"));
     status = passed ? 0 : 1;
