@@ -14,11 +14,12 @@ internal sealed partial class SignalRChatNotifier(
     IHubContext<ChatHub, IChatClient> hub,
     IPresenceTracker tracker,
     IGroupMembershipSync membership,
+    IMessageBroadcast messages,
     ChatMetrics metrics,
     ILogger<SignalRChatNotifier> logger) : IChatNotifier
 {
-    public Task MessageSentAsync(MessageDto message) =>
-        DeliverAsync(nameof(IChatClient.MessageReceived), () => hub.Clients.Group(ChatGroups.Conversation(message.ConversationId)).MessageReceived(message));
+    public Task MessagesSentAsync(IReadOnlyList<MessageDto> sent) =>
+        DeliverAsync(nameof(IChatClient.MessageReceived), () => messages.PublishAsync(sent), sent.Count);
 
     public Task ReadReceiptUpdatedAsync(ReadReceiptDto receipt) =>
         DeliverAsync(nameof(IChatClient.ReadReceiptUpdated), () => hub.Clients.Group(ChatGroups.Conversation(receipt.ConversationId)).ReadReceiptUpdated(receipt));
@@ -59,12 +60,12 @@ internal sealed partial class SignalRChatNotifier(
     public Task ProgressChangedAsync(string userId, ProgressDto progress) =>
         DeliverAsync(nameof(IChatClient.ProgressChanged), () => hub.Clients.User(userId).ProgressChanged(progress));
 
-    private async Task DeliverAsync(string what, Func<Task> send)
+    private async Task DeliverAsync(string what, Func<Task> send, int count = 1)
     {
         try
         {
             await send();
-            metrics.Delivered(what);
+            metrics.Delivered(what, count);
         }
         catch (Exception exception)
         {

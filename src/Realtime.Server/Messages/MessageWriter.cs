@@ -157,14 +157,15 @@ public sealed partial class MessageWriter : IAsyncDisposable
 
     private async Task PublishAndAcknowledgeAsync(List<PendingMessage> batch, Dictionary<(string, string), SendResult> results)
     {
-        // Publish before acknowledging, in sequence order. Each send is handed to SignalR in order
-        // (a connection's writes, and the Redis connection's publishes, are queued in call order);
-        // only the completions are awaited together, so a batch costs one backplane round trip, not one a message.
-        var publishing = results.Values.Where(r => r.IsNew)
-            .OrderBy(r => r.Message.ConversationId, StringComparer.Ordinal).ThenBy(r => r.Message.Sequence)
-            .Select(r => _notifier.MessageSentAsync(r.Message))
+        // Publish before acknowledging, each conversation in sequence order, as one batch: the backplane
+        // then carries one message a batch, not one a send.
+        var published = results.Values.Where(r => r.IsNew).Select(r => r.Message)
+            .OrderBy(m => m.ConversationId, StringComparer.Ordinal).ThenBy(m => m.Sequence)
             .ToList();
-        await Task.WhenAll(publishing);
+        if (published.Count > 0)
+        {
+            await _notifier.MessagesSentAsync(published);
+        }
 
         var firstOfKey = new HashSet<(string, string)>();
         foreach (var message in batch)

@@ -8,7 +8,8 @@ namespace Realtime.Server.Notifications;
 /// </summary>
 public interface IChatNotifier
 {
-    Task MessageSentAsync(MessageDto message);
+    /// <summary>Delivers committed messages; each conversation's are in sequence order.</summary>
+    Task MessagesSentAsync(IReadOnlyList<MessageDto> messages);
 
     Task ReadReceiptUpdatedAsync(ReadReceiptDto receipt);
 

@@ -39,7 +39,7 @@ public sealed class ChatMetrics
         _sendDuration.Record(elapsedMilliseconds);
     }
 
-    public void Delivered(string clientEvent) => _deliveries.Add(1, new KeyValuePair<string, object?>("event", clientEvent));
+    public void Delivered(string clientEvent, int count = 1) => _deliveries.Add(count, new KeyValuePair<string, object?>("event", clientEvent));
 
     public void PresenceChanged(bool isOnline) =>
         _presenceTransitions.Add(1, new KeyValuePair<string, object?>("state", isOnline ? "online" : "offline"));

@@ -30,6 +30,7 @@ public static class ScaleOutExtensions
         {
             services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
             services.AddSingleton<IGroupMembershipSync, LocalGroupMembershipSync>();
+            services.AddSingleton<IMessageBroadcast, LocalMessageBroadcast>();
             return signalR;
         }
 
@@ -41,6 +42,13 @@ public static class ScaleOutExtensions
         services.AddOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>()
             .Configure<IServiceProvider>((options, provider) =>
                 options.ConnectionFactory = _ => Task.FromResult(provider.GetRequiredService<IConnectionMultiplexer>()));
+
+        // Registered for the chat hub itself, so it takes precedence over the Redis manager registered for every hub.
+        services.AddSingleton<ScaleOutHubLifetimeManager>();
+        services.AddSingleton<HubLifetimeManager<ChatHub>>(provider => provider.GetRequiredService<ScaleOutHubLifetimeManager>());
+        services.AddSingleton<RedisMessageBroadcast>();
+        services.AddSingleton<IMessageBroadcast>(provider => provider.GetRequiredService<RedisMessageBroadcast>());
+        services.AddHostedService(provider => provider.GetRequiredService<RedisMessageBroadcast>());
 
         services.AddSingleton<RedisPresenceTracker>();
         services.AddSingleton<IPresenceTracker>(provider => provider.GetRequiredService<RedisPresenceTracker>());

@@ -11,9 +11,13 @@ internal sealed class RecordingNotifier : IChatNotifier
 
     public ConcurrentQueue<ReadReceiptDto> Receipts { get; } = new();
 
-    public Task MessageSentAsync(MessageDto message)
+    public Task MessagesSentAsync(IReadOnlyList<MessageDto> messages)
     {
-        Messages.Enqueue(message);
+        foreach (var message in messages)
+        {
+            Messages.Enqueue(message);
+        }
+
         return Task.CompletedTask;
     }
 

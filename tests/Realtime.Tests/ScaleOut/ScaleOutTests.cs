@@ -77,6 +77,64 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task Messages_cross_redis_once_in_their_batch_and_never_through_the_conversation_group()
+    {
+        // Nine members, three on each node, so every node has several sends in flight at once.
+        TestClient[] members = await Task.WhenAll(Enumerable.Range(0, 9).Select(i =>
+            cluster.Nodes[i % 3].ConnectAsync(Users.Unique($"m{i}"), i % 2 == 0 ? ChatProtocol.Json : ChatProtocol.MessagePack)));
+        try
+        {
+            await SendInBatchesAsync(members);
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                await member.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task SendInBatchesAsync(TestClient[] members)
+    {
+        var conversation = await members[0].Hub.CreateConversation("batched", [.. members.Skip(1).Select(m => m.UserId)]);
+        foreach (var member in members.Skip(1))
+        {
+            await member.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, $"{member.UserId} joins");
+        }
+
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(cluster.Redis.ConnectionString);
+        var batchedIds = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var groupPublishes = 0;
+        var subscriber = redis.GetSubscriber();
+        await subscriber.SubscribeAsync(StackExchange.Redis.RedisChannel.Literal("cluster-test:messages"), (_, payload) =>
+        {
+            using var batch = System.Text.Json.JsonDocument.Parse((byte[])payload!);
+            foreach (var message in batch.RootElement.GetProperty("messages").EnumerateArray().Where(m => m.GetProperty("conversationId").GetString() == conversation.Id))
+            {
+                batchedIds.Enqueue(message.GetProperty("id").GetString()!);
+            }
+        });
+        await subscriber.SubscribeAsync(StackExchange.Redis.RedisChannel.Pattern($"cluster-test:*:group:*{conversation.Id}"), (_, _) => Interlocked.Increment(ref groupPublishes));
+
+        var sent = await Task.WhenAll(members.SelectMany(m => Enumerable.Range(0, 5).Select(i => m.Hub.SendMessage(conversation.Id, $"b{i}", "batched"))));
+
+        foreach (var member in members)
+        {
+            await member.Received.WaitUntilAsync(r => r.Messages(conversation.Id).Count == sent.Length, $"{member.UserId} receives all {sent.Length}");
+            member.Received.Messages(conversation.Id).Select(m => m.Sequence).Should().Equal(Enumerable.Range(1, sent.Length).Select(i => (long)i));
+        }
+
+        await Eventually.HoldsAsync(() => Task.FromResult(batchedIds.Count >= sent.Length), "every message crosses Redis in a batch");
+        batchedIds.Should().BeEquivalentTo(sent.Select(m => m.Id), "each message crosses once");
+        Volatile.Read(ref groupPublishes).Should().Be(0, "no message goes through the conversation's group channel");
+
+        // The group channel is still the way for everything else, which shows the test watches the right channel.
+        await members[1].Hub.MarkRead(conversation.Id, sent.Length);
+        await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref groupPublishes) == 1), "the read receipt goes through the group channel");
+    }
+
+    [Fact]
     public async Task Typing_and_read_receipts_cross_nodes()
     {
         await using var alice = await cluster.A.ConnectAsync(Users.Unique("alice"), ChatProtocol.MessagePack);
