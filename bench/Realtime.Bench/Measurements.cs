@@ -26,6 +26,12 @@ internal sealed class Measurements(string name)
 
     public double? ServerCpuMsPerThousandSends { get; set; }
 
+    /// <summary>The cores the server processes used on average over the measured part, all nodes together.</summary>
+    public double? ServerCores { get; set; }
+
+    /// <summary>The share of the whole machine's CPU that was busy over the measured part, 0 to 1.</summary>
+    public double? MachineBusy { get; set; }
+
     public long Acked => Interlocked.Read(ref _acked);
 
     public long Delivered => Interlocked.Read(ref _delivered);

@@ -74,6 +74,7 @@ if (options.Nodes > 1)
 }
 
 string F(double value) => double.IsNaN(value) ? "-" : value.ToString(value >= 100 ? "N0" : "0.00", CultureInfo.InvariantCulture);
+string Percent(double? share) => share is { } value && !double.IsNaN(value) ? value.ToString("P0", CultureInfo.InvariantCulture) : "-";
 string Ratio(double ours, double theirs, bool higherIsBetter) =>
     double.IsNaN(ours) || double.IsNaN(theirs) || theirs == 0 ? "-" : (higherIsBetter ? ours / theirs : theirs / ours).ToString("0.00", CultureInfo.InvariantCulture);
 
@@ -108,6 +109,8 @@ foreach (var (metric, ours, theirs, higher) in rows)
 }
 
 Console.WriteLine($"| warm-up s (Realtime: until every node's JIT was quiet; relay: --warmup) | {F(realtime.WarmUp.TotalSeconds)} | {F(baseline.WarmUp.TotalSeconds)} | - |");
+Console.WriteLine($"| server cores used | {F(realtime.ServerCores ?? double.NaN)} | - | - |");
+Console.WriteLine($"| whole machine CPU busy | {Percent(realtime.MachineBusy)} | - | - |");
 Console.WriteLine($"| server memory per connection | {(realtime.ServerBytesPerConnection is { } b ? F(b / 1024) + " KB" : "-")} | - | - |");
 Console.WriteLine($"| errors | {(realtime.Errors.IsEmpty ? "none" : string.Join(", ", realtime.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - | - |");
 
@@ -123,6 +126,11 @@ if (cluster is not null)
     Console.WriteLine($"| warm-up s (until every node's JIT was quiet) | {F(realtime.WarmUp.TotalSeconds)} | {F(cluster.WarmUp.TotalSeconds)} | - |");
     // All nodes together: what a send costs the cluster, against what it costs one node.
     Console.WriteLine($"| server CPU ms per 1,000 sends | {F(realtime.ServerCpuMsPerThousandSends ?? double.NaN)} | {F(cluster.ServerCpuMsPerThousandSends ?? double.NaN)} | - |");
+    // Nodes below their budget while the machine is busy throughout: the box, not the nodes, set the figure.
+    var budget = options.NodeCpu is { } perNode ? $" of {perNode.ToString(CultureInfo.InvariantCulture)}" : "";
+    var clusterBudget = options.NodeCpu is { } each ? $" of {(each * n).ToString(CultureInfo.InvariantCulture)}" : "";
+    Console.WriteLine($"| server cores used{(options.NodeCpu is null ? "" : " (of the budget)")} | {F(realtime.ServerCores ?? double.NaN)}{budget} | {F(cluster.ServerCores ?? double.NaN)}{clusterBudget} | - |");
+    Console.WriteLine($"| whole machine CPU busy | {Percent(realtime.MachineBusy)} | {Percent(cluster.MachineBusy)} | - |");
     Console.WriteLine($"| errors | {(realtime.Errors.IsEmpty ? "none" : realtime.Errors.Values.Sum().ToString(CultureInfo.InvariantCulture))} | {(cluster.Errors.IsEmpty ? "none" : string.Join(", ", cluster.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - |");
 }
 
@@ -144,6 +152,8 @@ if (options.JsonPath is { } path)
             deliveredPerSecond = cluster.DeliveredPerSecond,
             latencyP99Ms = cluster.LatencyMs(99),
             serverCpuMsPerThousandSends = cluster.ServerCpuMsPerThousandSends,
+            serverCores = cluster.ServerCores,
+            machineBusy = cluster.MachineBusy,
             perNodeDeliveriesOverOneNode = PerNodeOverOneNode(cluster),
             errors = cluster.Errors,
         },

@@ -67,10 +67,12 @@ internal static class RealtimeRun
         // Sends per second move with whatever else the two cores run; the server's CPU time per send is steadier.
         TimeSpan ServerCpu() => servers.Aggregate(TimeSpan.Zero, (sum, server) => sum + server.ProcessorTime());
         var cpuAtWindowStart = TimeSpan.Zero;
+        MachineCpu? machineAtWindowStart = null;
         async Task WarmUp()
         {
             await JitWarmUp.UntilQuietAsync(servers, options.Warmup);
             cpuAtWindowStart = ServerCpu();
+            machineAtWindowStart = MachineCpu.Read();
         }
 
         (measured.WarmUp, measured.Elapsed) = await SendLoop.RunAsync(options, WarmUp, senders, measured, sent, async (i, id) =>
@@ -88,6 +90,8 @@ internal static class RealtimeRun
         });
 
         var cpu = ServerCpu() - cpuAtWindowStart;
+        measured.MachineBusy = MachineCpu.Read()?.BusySince(machineAtWindowStart!.Value);
+        measured.ServerCores = cpu / measured.Elapsed;
         if (measured.Acked > 0)
         {
             measured.ServerCpuMsPerThousandSends = cpu.TotalMilliseconds * 1000 / measured.Acked;

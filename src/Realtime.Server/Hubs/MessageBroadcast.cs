@@ -46,8 +46,21 @@ internal sealed partial class RedisMessageBroadcast(
 
     public Task PublishAsync(IReadOnlyList<MessageDto> messages)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new Batch(node.NodeId, messages), JsonSerializerOptions.Web);
-        return Task.WhenAll(redis.GetSubscriber().PublishAsync(_channel, payload), DeliverHereAsync(messages));
+        var deliveredHere = DeliverHereAsync(messages);
+        try
+        {
+            // Fire and forget: waiting for Redis's reply would cost a thread wake-up a batch and add a
+            // round trip to every acknowledgement, and tell us nothing we act on (delivery is best
+            // effort; the database is the record). Commands still leave in call order.
+            var payload = JsonSerializer.SerializeToUtf8Bytes(new Batch(node.NodeId, messages), JsonSerializerOptions.Web);
+            redis.GetSubscriber().Publish(_channel, payload, CommandFlags.FireAndForget);
+        }
+        catch (RedisException exception)
+        {
+            LogPublishFailed(logger, messages.Count, exception);
+        }
+
+        return deliveredHere;
     }
 
     private Task DeliverHereAsync(IReadOnlyList<MessageDto> messages)
@@ -83,6 +96,9 @@ internal sealed partial class RedisMessageBroadcast(
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => redis.GetSubscriber().UnsubscribeAsync(_channel);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing a batch of {Count} messages to the other nodes failed; their clients will catch up on resync")]
+    private static partial void LogPublishFailed(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Delivering a batch of messages from another node failed; clients will catch up on resync")]
     private static partial void LogDeliveryFailed(ILogger logger, Exception exception);
