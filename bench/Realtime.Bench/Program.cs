@@ -127,8 +127,8 @@ if (cluster is not null)
     // All nodes together: what a send costs the cluster, against what it costs one node.
     Console.WriteLine($"| server CPU ms per 1,000 sends | {F(realtime.ServerCpuMsPerThousandSends ?? double.NaN)} | {F(cluster.ServerCpuMsPerThousandSends ?? double.NaN)} | - |");
     // Nodes below their budget while the machine is busy throughout: the box, not the nodes, set the figure.
-    var budget = options.NodeCpu is { } perNode ? $" of {perNode.ToString(CultureInfo.InvariantCulture)}" : "";
-    var clusterBudget = options.NodeCpu is { } each ? $" of {(each * n).ToString(CultureInfo.InvariantCulture)}" : "";
+    var budget = options.NodeCpu is { } perNode ? $" of {F(perNode)}" : "";
+    var clusterBudget = options.NodeCpu is { } each ? $" of {F(each * n)}" : "";
     Console.WriteLine($"| server cores used{(options.NodeCpu is null ? "" : " (of the budget)")} | {F(realtime.ServerCores ?? double.NaN)}{budget} | {F(cluster.ServerCores ?? double.NaN)}{clusterBudget} | - |");
     Console.WriteLine($"| whole machine CPU busy | {Percent(realtime.MachineBusy)} | {Percent(cluster.MachineBusy)} | - |");
     Console.WriteLine($"| errors | {(realtime.Errors.IsEmpty ? "none" : realtime.Errors.Values.Sum().ToString(CultureInfo.InvariantCulture))} | {(cluster.Errors.IsEmpty ? "none" : string.Join(", ", cluster.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - |");

@@ -71,6 +71,10 @@ public static class ScaleOutExtensions
         configuration.AbortOnConnectFail = false;
         configuration.BacklogPolicy = BacklogPolicy.FailFast;
         configuration.ReconnectRetryPolicy = new LinearRetry(1000);
+        // Read Redis on the thread pool rather than on dedicated reader threads: every batch from another
+        // node then starts on a worker instead of waking a reader thread that hands it over to a worker
+        // (the hand-over was a twelfth of a cluster node's CPU when held to a fraction of a core).
+        configuration.SocketManager = SocketManager.ThreadPool;
         return configuration;
     }
 
