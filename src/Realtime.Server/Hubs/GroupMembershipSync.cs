@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.SignalR;
 using Realtime.Contracts;
 using Realtime.Server.Notifications;
@@ -65,40 +64,32 @@ internal sealed partial class RedisGroupMembershipSync(
     NodeIdentity node,
     ILogger<RedisGroupMembershipSync> logger) : IGroupMembershipSync, IHostedService
 {
-    // The multiplexer adds Redis:ChannelPrefix.
-    private readonly RedisChannel _channel = RedisChannel.Literal("membership");
+    private readonly NodeChannel<MembershipChange> _changes = new(redis, node, "membership", logger);
 
     public async Task PublishAsync(MembershipChange change)
     {
         await applier.ApplyAsync(change);
-        var payload = JsonSerializer.Serialize(new Envelope(node.NodeId, change), JsonSerializerOptions.Web);
-        await redis.GetSubscriber().PublishAsync(_channel, payload);
+        await _changes.PublishAsync(change);
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken) => _changes.SubscribeAsync(async changes =>
     {
-        var messages = await redis.GetSubscriber().SubscribeAsync(_channel);
-        messages.OnMessage(async message =>
+        foreach (var change in changes)
         {
             try
             {
-                var envelope = JsonSerializer.Deserialize<Envelope>((string)message.Message!, JsonSerializerOptions.Web);
-                if (envelope is not null && envelope.Origin != node.NodeId)
-                {
-                    await applier.ApplyAsync(envelope.Change);
-                }
+                await applier.ApplyAsync(change);
             }
-            catch (Exception exception) when (exception is JsonException or HubException or IOException)
+            catch (Exception exception) when (exception is HubException or IOException)
             {
+                // The others still apply: each change stands alone.
                 LogApplyFailed(logger, exception);
             }
-        });
-    }
+        }
+    });
 
-    public Task StopAsync(CancellationToken cancellationToken) => redis.GetSubscriber().UnsubscribeAsync(_channel);
+    public Task StopAsync(CancellationToken cancellationToken) => _changes.UnsubscribeAsync();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Applying a membership change from another node failed")]
     private static partial void LogApplyFailed(ILogger logger, Exception exception);
-
-    private sealed record Envelope(string Origin, MembershipChange Change);
 }

@@ -53,6 +53,9 @@ public static class HubExtensions
             // A connection lives no longer than the token that opened it; the client reconnects with a fresh one.
             options.CloseOnAuthenticationExpiration = true;
             options.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
+            // Clients recover with GetMessages from their last sequence. SignalR's stateful reconnect
+            // would also number writes for replay, and ChatHubLifetimeManager writes a batch as one.
+            options.AllowStatefulReconnects = false;
         });
         return app;
     }

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using Realtime.Server.Hubs;
 using Realtime.Server.Observability;
@@ -31,6 +32,7 @@ public static class ScaleOutExtensions
             services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
             services.AddSingleton<IGroupMembershipSync, LocalGroupMembershipSync>();
             services.AddSingleton<IMessageBroadcast, LocalMessageBroadcast>();
+            AddChatHubLifetimeManager<DefaultHubLifetimeManager<ChatHub>>(services);
             return signalR;
         }
 
@@ -43,9 +45,7 @@ public static class ScaleOutExtensions
             .Configure<IServiceProvider>((options, provider) =>
                 options.ConnectionFactory = _ => Task.FromResult(provider.GetRequiredService<IConnectionMultiplexer>()));
 
-        // Registered for the chat hub itself, so it takes precedence over the Redis manager registered for every hub.
-        services.AddSingleton<ScaleOutHubLifetimeManager>();
-        services.AddSingleton<HubLifetimeManager<ChatHub>>(provider => provider.GetRequiredService<ScaleOutHubLifetimeManager>());
+        AddChatHubLifetimeManager<RedisHubLifetimeManager<ChatHub>>(services);
         services.AddSingleton<RedisMessageBroadcast>();
         services.AddSingleton<IMessageBroadcast>(provider => provider.GetRequiredService<RedisMessageBroadcast>());
         services.AddHostedService(provider => provider.GetRequiredService<RedisMessageBroadcast>());
@@ -58,6 +58,17 @@ public static class ScaleOutExtensions
         services.AddHostedService(provider => provider.GetRequiredService<RedisGroupMembershipSync>());
         services.AddHealthChecks().AddRedis(provider => provider.GetRequiredService<IConnectionMultiplexer>(), "redis", tags: [HealthExtensions.ReadyTag]);
         return signalR;
+    }
+
+    /// <summary>
+    /// Registered for the chat hub itself, so it takes precedence over the manager SignalR registers for
+    /// every hub; <typeparamref name="TInner"/> still carries every send but a batch of messages.
+    /// </summary>
+    private static void AddChatHubLifetimeManager<TInner>(IServiceCollection services)
+        where TInner : HubLifetimeManager<ChatHub>
+    {
+        services.AddSingleton(provider => new ChatHubLifetimeManager(ActivatorUtilities.CreateInstance<TInner>(provider)));
+        services.AddSingleton<HubLifetimeManager<ChatHub>>(provider => provider.GetRequiredService<ChatHubLifetimeManager>());
     }
 
     private static ConfigurationOptions ConfigurationFor(RedisOptions redis)

@@ -1,5 +1,8 @@
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Realtime.Client;
 using Realtime.Contracts;
+using Realtime.Server.Hubs;
 using Realtime.Tests.Infrastructure;
 
 namespace Realtime.Tests.Hub;
@@ -66,6 +69,36 @@ public sealed class MessagingTests(ChatServerFixture fixture) : IClassFixture<Ch
                 await client.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task A_committed_batch_reaches_each_member_as_one_frame_with_its_messages_in_sequence_order()
+    {
+        await using var alice = await Server.ConnectAsync(Users.Unique("alice"));
+        var bob = Users.Unique("bob");
+        var shared = await alice.Hub.CreateConversation("frames", [bob]);
+        var alicesOwn = await alice.Hub.CreateConversation("not bob's", []);
+        await using var socket = await RawHubSocket.ConnectAsync(Server.BaseAddress, await Server.IssueTokenAsync(bob));
+        // A call is answered only after the connection has joined its conversations' groups.
+        (await socket.CompletionErrorAsync(await socket.InvokeAsync("GetConversations", "[]"))).Should().BeNull();
+
+        var now = DateTime.UtcNow;
+        MessageDto Message(string conversationId, long sequence) => new($"id-{conversationId}-{sequence}", conversationId, sequence, alice.UserId, $"c{sequence}", $"text {sequence}", now);
+        await Server.Services.GetRequiredService<IMessageBroadcast>().PublishAsync(
+            [Message(alicesOwn.Id, 1), Message(shared.Id, 1), Message(shared.Id, 2), Message(shared.Id, 3)]);
+
+        IReadOnlyList<string> frame;
+        do
+        {
+            // Keep-alive pings may come first.
+            frame = await socket.ReceiveFrameAsync() ?? throw new InvalidOperationException("The server closed the connection.");
+        }
+        while (frame.All(record => record.Contains("\"type\":6", StringComparison.Ordinal)));
+
+        var delivered = frame.Select(record => JsonDocument.Parse(record).RootElement).ToList();
+        delivered.Should().OnlyContain(m => m.GetProperty("type").GetInt32() == 1 && m.GetProperty("target").GetString() == "MessageReceived");
+        delivered.Select(m => m.GetProperty("arguments")[0].GetProperty("conversationId").GetString()).Should().OnlyContain(id => id == shared.Id, "bob is not in alice's own conversation");
+        delivered.Select(m => m.GetProperty("arguments")[0].GetProperty("sequence").GetInt64()).Should().Equal(1, 2, 3);
     }
 
     [Theory]

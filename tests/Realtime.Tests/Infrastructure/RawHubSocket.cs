@@ -103,6 +103,33 @@ public sealed class RawHubSocket : IAsyncDisposable
         }
     }
 
+    /// <summary>The records of the next whole WebSocket message, or null when the socket closes.</summary>
+    public async Task<IReadOnlyList<string>?> ReceiveFrameAsync()
+    {
+        if (_pending.Length > 0)
+        {
+            throw new InvalidOperationException("Records of an earlier frame are still unread.");
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        var buffer = new byte[16 * 1024];
+        var frame = new List<byte>();
+        WebSocketReceiveResult result;
+        do
+        {
+            result = await _socket.ReceiveAsync(buffer, timeout.Token);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+
+            frame.AddRange(buffer.AsSpan(0, result.Count));
+        }
+        while (!result.EndOfMessage);
+
+        return Encoding.UTF8.GetString([.. frame]).Split(RecordSeparator, StringSplitOptions.RemoveEmptyEntries);
+    }
+
     /// <summary>The next record-separated JSON text, or null when the socket closes.</summary>
     public async Task<string?> ReceiveRecordAsync()
     {

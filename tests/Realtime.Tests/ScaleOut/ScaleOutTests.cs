@@ -109,8 +109,10 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
         var subscriber = redis.GetSubscriber();
         await subscriber.SubscribeAsync(StackExchange.Redis.RedisChannel.Literal("cluster-test:messages"), (_, payload) =>
         {
-            using var batch = System.Text.Json.JsonDocument.Parse((byte[])payload!);
-            foreach (var message in batch.RootElement.GetProperty("messages").EnumerateArray().Where(m => m.GetProperty("conversationId").GetString() == conversation.Id))
+            // The publishing node's id, a line break, then the batch as JSON.
+            var frame = (byte[])payload!;
+            using var batch = System.Text.Json.JsonDocument.Parse(frame.AsMemory(Array.IndexOf(frame, (byte)'\n') + 1));
+            foreach (var message in batch.RootElement.EnumerateArray().Where(m => m.GetProperty("conversationId").GetString() == conversation.Id))
             {
                 batchedIds.Enqueue(message.GetProperty("id").GetString()!);
             }

@@ -1,0 +1,135 @@
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using StackExchange.Redis;
+
+namespace Realtime.Server.ScaleOut;
+
+/// <summary>
+/// A Redis channel that every node publishes to and reads, each node skipping what it published
+/// itself (it has already applied that). A value crosses as its publisher's node id, a line break,
+/// then JSON, so a node knows its own echo without parsing it.
+/// The reader hands over everything that has queued up at once, so a node that falls behind catches
+/// up in fewer, larger steps. One publisher per node and Redis's in-order delivery on a channel keep
+/// each node's values in the order it published them.
+/// </summary>
+internal sealed partial class NodeChannel<T>(IConnectionMultiplexer redis, NodeIdentity node, string name, ILogger logger)
+{
+    // The multiplexer adds Redis:ChannelPrefix.
+    private readonly RedisChannel _channel = RedisChannel.Literal(name);
+    private readonly byte[] _ownOrigin = Encoding.UTF8.GetBytes(node.NodeId + "\n");
+    private ChannelMessageQueue? _queue;
+    private Task _reading = Task.CompletedTask;
+
+    /// <summary>
+    /// Publishes without waiting for Redis's reply, which would cost a thread wake-up a value and tell
+    /// the caller nothing it acts on. Commands still leave in call order.
+    /// </summary>
+    public void Publish(T value)
+    {
+        try
+        {
+            redis.GetSubscriber().Publish(_channel, Frame(value), CommandFlags.FireAndForget);
+        }
+        catch (RedisException exception)
+        {
+            LogPublishFailed(logger, name, exception);
+        }
+    }
+
+    /// <summary>Publishes and waits for Redis to take the value; a failure reaches the caller.</summary>
+    public Task PublishAsync(T value) => redis.GetSubscriber().PublishAsync(_channel, Frame(value));
+
+    /// <summary>Starts reading what the other nodes publish; <paramref name="onReceived"/> runs for one list at a time, in order.</summary>
+    public async Task SubscribeAsync(Func<IReadOnlyList<T>, Task> onReceived)
+    {
+        _queue = await redis.GetSubscriber().SubscribeAsync(_channel);
+        _reading = Task.Run(() => ReadAsync(_queue, onReceived));
+    }
+
+    public async Task UnsubscribeAsync()
+    {
+        if (_queue is not null)
+        {
+            await _queue.UnsubscribeAsync();
+        }
+
+        await _reading;
+    }
+
+    private byte[] Frame(T value)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(value, JsonSerializerOptions.Web);
+        var frame = new byte[_ownOrigin.Length + json.Length];
+        _ownOrigin.CopyTo(frame, 0);
+        json.CopyTo(frame, _ownOrigin.Length);
+        return frame;
+    }
+
+    private async Task ReadAsync(ChannelMessageQueue queue, Func<IReadOnlyList<T>, Task> onReceived)
+    {
+        while (true)
+        {
+            ChannelMessage first;
+            try
+            {
+                first = await queue.ReadAsync();
+            }
+            catch (ChannelClosedException)
+            {
+                return;
+            }
+
+            var values = new List<T>();
+            Add(values, first);
+            while (queue.TryRead(out var next))
+            {
+                Add(values, next);
+            }
+
+            if (values.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                await onReceived(values);
+            }
+            catch (Exception exception)
+            {
+                // One failure must not end the subscription: what it carried is in the database, and
+                // clients catch up on resync.
+                LogReceiveFailed(logger, name, exception);
+            }
+        }
+    }
+
+    private void Add(List<T> values, ChannelMessage message)
+    {
+        var frame = ((ReadOnlyMemory<byte>)message.Message).Span;
+        var lineBreak = frame.IndexOf((byte)'\n');
+        if (frame.StartsWith(_ownOrigin) || lineBreak < 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (JsonSerializer.Deserialize<T>(frame[(lineBreak + 1)..], JsonSerializerOptions.Web) is { } value)
+            {
+                values.Add(value);
+            }
+        }
+        catch (JsonException exception)
+        {
+            LogReceiveFailed(logger, name, exception);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Publishing on the {Channel} channel failed; the other nodes' clients will catch up on resync")]
+    private static partial void LogPublishFailed(ILogger logger, string channel, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handling what another node published on the {Channel} channel failed")]
+    private static partial void LogReceiveFailed(ILogger logger, string channel, Exception exception);
+}
