@@ -11,7 +11,8 @@ using Realtime.Bench;
 // --idle N: hold N idle connections and report the server's memory per connection instead.
 // --max-kb K (with --idle): exit 1 when a connection costs the server more than K KB (a CI guard set
 // well above the measured figure, so only a large regression fails it).
-// --repeat N (1-9): N runs of Realtime and the relay; the table is the median run, every run is listed.
+// --repeat N (1-9): N runs of Realtime and the relay (and of the cluster, with --nodes); each table is
+// its median run, every run is listed.
 // --rate is total sends per second (0: every client sends as soon as its previous send is acknowledged).
 // --postgres "Host=127.0.0.1;Port=5440;Username=postgres": run the nodes on a fresh database on that server.
 // --nodes N (2-5): also run N times the load (N times the clients, conversations and --rate) on N nodes
@@ -46,8 +47,10 @@ string Fsync(double percentile) => ((percentile >= 100 ? fsync.GetMaxValue() : f
 Console.WriteLine($"storage: fsync of a 4 KB write in {Path.GetTempPath()} (idle machine, every persisted send waits for one): p50 {Fsync(50)} ms, p99 {Fsync(99)} ms, p99.9 {Fsync(99.9)} ms, max {Fsync(100)} ms");
 
 // The machine's own speed drifts between runs, so --repeat N runs Realtime and the relay N times
-// (fresh nodes and database each time) and reports the median run, with every run listed.
-var runs = new List<(Measurements Realtime, Measurements Baseline)>();
+// (fresh nodes and database each time) and reports the median run, with every run listed. With
+// --nodes, each run also measures the cluster right after its single node, and the scale-out figure
+// is the median of the runs' own ratios: each cluster is compared with the node measured beside it.
+var runs = new List<(Measurements Realtime, Measurements Baseline, Measurements? Cluster)>();
 for (var run = 0; run < options.Repeat; run++)
 {
     Measurements single;
@@ -56,22 +59,26 @@ for (var run = 0; run < options.Repeat; run++)
         single = await RealtimeRun.RunAsync(options, node.Nodes);
     }
 
-    runs.Add((single, await RelayBaseline.RunAsync(options)));
+    Measurements? clusterRun = null;
+    if (options.Nodes > 1)
+    {
+        await using var nodes = await BenchCluster.StartAsync(options.Nodes, options.Postgres, options.NodeCpu);
+        // A closed loop of the single node's clients spread over N nodes would offer each node a third of
+        // its load, and measure how fast few clients can go rather than what a node can carry.
+        var scaled = options with { Clients = options.Clients * options.Nodes, Groups = options.Groups * options.Nodes, Rate = options.Rate * options.Nodes };
+        clusterRun = await RealtimeRun.RunAsync(scaled, nodes.Nodes);
+    }
+
+    runs.Add((single, await RelayBaseline.RunAsync(options), clusterRun));
 }
 
-var (realtime, baseline) = runs.OrderBy(r => r.Realtime.AckedPerSecond).ElementAt(runs.Count / 2);
+var (realtime, baseline, _) = runs.OrderBy(r => r.Realtime.AckedPerSecond).ElementAt(runs.Count / 2);
 
-Measurements? cluster = null;
-// The scale-out figure: what each node of the cluster delivered, over what the single node delivered.
-double PerNodeOverOneNode(Measurements c) => c.DeliveredPerSecond / options.Nodes / realtime.DeliveredPerSecond;
-if (options.Nodes > 1)
-{
-    await using var nodes = await BenchCluster.StartAsync(options.Nodes, options.Postgres, options.NodeCpu);
-    // A closed loop of the single node's clients spread over N nodes would offer each node a third of
-    // its load, and measure how fast few clients can go rather than what a node can carry.
-    var scaled = options with { Clients = options.Clients * options.Nodes, Groups = options.Groups * options.Nodes, Rate = options.Rate * options.Nodes };
-    cluster = await RealtimeRun.RunAsync(scaled, nodes.Nodes);
-}
+// The scale-out figure: what each node of the cluster delivered, over what the single node beside it delivered.
+double PerNodeOverOneNode(Measurements c, Measurements one) => c.DeliveredPerSecond / options.Nodes / one.DeliveredPerSecond;
+var scaleOutRun = runs.Where(r => r.Cluster is not null).OrderBy(r => PerNodeOverOneNode(r.Cluster!, r.Realtime)).ElementAtOrDefault(runs.Count / 2);
+var cluster = scaleOutRun.Cluster;
+var clusterSingle = scaleOutRun.Realtime;
 
 string F(double value) => double.IsNaN(value) ? "-" : value.ToString(value >= 100 ? "N0" : "0.00", CultureInfo.InvariantCulture);
 string Percent(double? share) => share is { } value && !double.IsNaN(value) ? value.ToString("P0", CultureInfo.InvariantCulture) : "-";
@@ -117,21 +124,29 @@ Console.WriteLine($"| errors | {(realtime.Errors.IsEmpty ? "none" : string.Join(
 if (cluster is not null)
 {
     var n = options.Nodes;
+    if (runs.Count > 1)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"{runs.Count} scale-out runs (per node / one node, cluster's and single node's acked sends/s): " + string.Join("; ", runs.Select(r =>
+            $"{F(PerNodeOverOneNode(r.Cluster!, r.Realtime))} ({F(r.Cluster!.AckedPerSecond)} against {F(r.Realtime.AckedPerSecond)})")));
+        Console.WriteLine("The scale-out table is the median run by that ratio, against the single node of the same run.");
+    }
+
     Console.WriteLine();
     Console.WriteLine($"| scale-out | 1 node, {options.Clients} clients | {n} nodes + Redis, {options.Clients * n} clients | per node / one node |");
     Console.WriteLine("|---|---|---|---|");
-    Console.WriteLine($"| acked sends/s | {F(realtime.AckedPerSecond)} | {F(cluster.AckedPerSecond)} | {Ratio(cluster.AckedPerSecond / n, realtime.AckedPerSecond, true)} |");
-    Console.WriteLine($"| deliveries/s | {F(realtime.DeliveredPerSecond)} | {F(cluster.DeliveredPerSecond)} | {Ratio(cluster.DeliveredPerSecond / n, realtime.DeliveredPerSecond, true)} |");
-    Console.WriteLine($"| latency p99 ms | {F(realtime.LatencyMs(99))} | {F(cluster.LatencyMs(99))} | - |");
-    Console.WriteLine($"| warm-up s (until every node's JIT was quiet) | {F(realtime.WarmUp.TotalSeconds)} | {F(cluster.WarmUp.TotalSeconds)} | - |");
+    Console.WriteLine($"| acked sends/s | {F(clusterSingle.AckedPerSecond)} | {F(cluster.AckedPerSecond)} | {Ratio(cluster.AckedPerSecond / n, clusterSingle.AckedPerSecond, true)} |");
+    Console.WriteLine($"| deliveries/s | {F(clusterSingle.DeliveredPerSecond)} | {F(cluster.DeliveredPerSecond)} | {Ratio(cluster.DeliveredPerSecond / n, clusterSingle.DeliveredPerSecond, true)} |");
+    Console.WriteLine($"| latency p99 ms | {F(clusterSingle.LatencyMs(99))} | {F(cluster.LatencyMs(99))} | - |");
+    Console.WriteLine($"| warm-up s (until every node's JIT was quiet) | {F(clusterSingle.WarmUp.TotalSeconds)} | {F(cluster.WarmUp.TotalSeconds)} | - |");
     // All nodes together: what a send costs the cluster, against what it costs one node.
-    Console.WriteLine($"| server CPU ms per 1,000 sends | {F(realtime.ServerCpuMsPerThousandSends ?? double.NaN)} | {F(cluster.ServerCpuMsPerThousandSends ?? double.NaN)} | - |");
+    Console.WriteLine($"| server CPU ms per 1,000 sends | {F(clusterSingle.ServerCpuMsPerThousandSends ?? double.NaN)} | {F(cluster.ServerCpuMsPerThousandSends ?? double.NaN)} | - |");
     // Nodes below their budget while the machine is busy throughout: the box, not the nodes, set the figure.
     var budget = options.NodeCpu is { } perNode ? $" of {F(perNode)}" : "";
     var clusterBudget = options.NodeCpu is { } each ? $" of {F(each * n)}" : "";
-    Console.WriteLine($"| server cores used{(options.NodeCpu is null ? "" : " (of the budget)")} | {F(realtime.ServerCores ?? double.NaN)}{budget} | {F(cluster.ServerCores ?? double.NaN)}{clusterBudget} | - |");
-    Console.WriteLine($"| whole machine CPU busy | {Percent(realtime.MachineBusy)} | {Percent(cluster.MachineBusy)} | - |");
-    Console.WriteLine($"| errors | {(realtime.Errors.IsEmpty ? "none" : realtime.Errors.Values.Sum().ToString(CultureInfo.InvariantCulture))} | {(cluster.Errors.IsEmpty ? "none" : string.Join(", ", cluster.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - |");
+    Console.WriteLine($"| server cores used{(options.NodeCpu is null ? "" : " (of the budget)")} | {F(clusterSingle.ServerCores ?? double.NaN)}{budget} | {F(cluster.ServerCores ?? double.NaN)}{clusterBudget} | - |");
+    Console.WriteLine($"| whole machine CPU busy | {Percent(clusterSingle.MachineBusy)} | {Percent(cluster.MachineBusy)} | - |");
+    Console.WriteLine($"| errors | {(clusterSingle.Errors.IsEmpty ? "none" : clusterSingle.Errors.Values.Sum().ToString(CultureInfo.InvariantCulture))} | {(cluster.Errors.IsEmpty ? "none" : string.Join(", ", cluster.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - |");
 }
 
 if (options.JsonPath is { } path)
@@ -154,7 +169,8 @@ if (options.JsonPath is { } path)
             serverCpuMsPerThousandSends = cluster.ServerCpuMsPerThousandSends,
             serverCores = cluster.ServerCores,
             machineBusy = cluster.MachineBusy,
-            perNodeDeliveriesOverOneNode = PerNodeOverOneNode(cluster),
+            perNodeDeliveriesOverOneNode = PerNodeOverOneNode(cluster, clusterSingle),
+            runs = runs.Select(r => PerNodeOverOneNode(r.Cluster!, r.Realtime)),
             errors = cluster.Errors,
         },
     };
@@ -171,7 +187,7 @@ if (options.PlotPath is { } plot)
 var status = 0;
 if (cluster is not null && options.ScaleGuard is { } scaleFloor)
 {
-    var perNode = PerNodeOverOneNode(cluster);
+    var perNode = PerNodeOverOneNode(cluster, clusterSingle);
     var passed = perNode >= scaleFloor && cluster.Errors.IsEmpty;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scale-out guard {(passed ? "passed" : "FAILED")}: deliveries/s per node over one node {perNode:0.000} (floor {scaleFloor:0.000}), errors {cluster.Errors.Values.Sum()}"));
     status = passed ? 0 : 1;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Realtime.Contracts;
@@ -8,15 +9,16 @@ namespace Realtime.Server.Hubs;
 
 /// <summary>
 /// SignalR's own lifetime manager (in memory on one node, the Redis backplane on several) for every
-/// send, plus this node's connections and their groups, so that a committed batch of messages reaches
-/// each member here in one write: a connection's messages of a batch go out together, each message
-/// serialized once per protocol. A send per message would cost every member a write, a flush and,
-/// unless they happen to coalesce, a socket send per message.
+/// send, plus this node's connections and their groups, so that committed messages reach each member
+/// here in one write: a connection's messages go out together, each message serialized once per
+/// protocol. A send per message would cost every member a write, a flush and, unless they happen to
+/// coalesce, a socket send per message.
 /// Groups are only ever changed on the node that holds the connection (the hub for its caller,
 /// <see cref="LocalMembershipApplier"/> for this node's connections), which keeps the map exact.
 /// </summary>
-internal sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner) : HubLifetimeManager<ChatHub>, IDisposable
+internal sealed class ChatHubLifetimeManager : HubLifetimeManager<ChatHub>, IDisposable
 {
+    private readonly HubLifetimeManager<ChatHub> _inner;
     private readonly ConcurrentDictionary<string, LocalConnection> _connections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, HubConnectionContext>> _groups = new(StringComparer.Ordinal);
 
@@ -24,11 +26,53 @@ internal sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner) 
     // to a group, and an emptied group from being dropped while a connection joins it.
     private readonly Lock _membership = new();
 
+    // One writer for every batch, this node's own and the other nodes' alike: batches that queue up
+    // while it writes go out together, so on N nodes a member still gets one write for what arrived
+    // meanwhile rather than one per node it came from.
+    private readonly Channel<PendingBatch> _batches = Channel.CreateUnbounded<PendingBatch>(new UnboundedChannelOptions { SingleReader = true });
+
+    public ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner)
+    {
+        _inner = inner;
+        // Ends once disposal completes the queue and what is queued is written.
+        _ = Task.Run(WriteBatchesAsync);
+    }
+
     /// <summary>
     /// Writes a committed batch to the members of its conversations connected to this node, each
-    /// connection's messages in batch order (which is sequence order within a conversation) in one write.
+    /// connection's messages in batch order (which is sequence order within a conversation) and in
+    /// the order batches were handed over; completes once they are written.
     /// </summary>
     public Task SendMessagesAsync(IReadOnlyList<MessageDto> messages)
+    {
+        var batch = new PendingBatch(messages);
+        return _batches.Writer.TryWrite(batch) ? batch.Written.Task : Task.CompletedTask;
+    }
+
+    private async Task WriteBatchesAsync()
+    {
+        var reader = _batches.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            var batches = new List<PendingBatch>();
+            while (reader.TryRead(out var batch))
+            {
+                batches.Add(batch);
+            }
+
+            try
+            {
+                await WriteAsync(batches.Count == 1 ? batches[0].Messages : [.. batches.SelectMany(batch => batch.Messages)]);
+                batches.ForEach(batch => batch.Written.TrySetResult());
+            }
+            catch (Exception exception)
+            {
+                batches.ForEach(batch => batch.Written.TrySetException(exception));
+            }
+        }
+    }
+
+    private Task WriteAsync(IReadOnlyList<MessageDto> messages)
     {
         Dictionary<HubConnectionContext, List<int>>? recipients = null;
         for (var i = 0; i < messages.Count; i++)
@@ -67,7 +111,7 @@ internal sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner) 
 
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
-        await inner.OnConnectedAsync(connection);
+        await _inner.OnConnectedAsync(connection);
         _connections[connection.ConnectionId] = new LocalConnection(connection);
     }
 
@@ -85,7 +129,7 @@ internal sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner) 
             }
         }
 
-        await inner.OnDisconnectedAsync(connection);
+        await _inner.OnDisconnectedAsync(connection);
     }
 
     public override async Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
@@ -98,7 +142,7 @@ internal sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner) 
             return;
         }
 
-        await inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
+        await _inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
         lock (_membership)
         {
             if (!local.Closed && local.Groups.Add(groupName))
@@ -123,7 +167,7 @@ internal sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner) 
             }
         }
 
-        await inner.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
+        await _inner.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
     }
 
     private void LeaveLocked(string connectionId, string groupName)
@@ -135,42 +179,53 @@ internal sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner) 
     }
 
     public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendAllAsync(methodName, args, cancellationToken);
+        _inner.SendAllAsync(methodName, args, cancellationToken);
 
     public override Task SendAllExceptAsync(string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
-        inner.SendAllExceptAsync(methodName, args, excludedConnectionIds, cancellationToken);
+        _inner.SendAllExceptAsync(methodName, args, excludedConnectionIds, cancellationToken);
 
     public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendConnectionAsync(connectionId, methodName, args, cancellationToken);
+        _inner.SendConnectionAsync(connectionId, methodName, args, cancellationToken);
 
     public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendConnectionsAsync(connectionIds, methodName, args, cancellationToken);
+        _inner.SendConnectionsAsync(connectionIds, methodName, args, cancellationToken);
 
     public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendGroupAsync(groupName, methodName, args, cancellationToken);
+        _inner.SendGroupAsync(groupName, methodName, args, cancellationToken);
 
     public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendGroupsAsync(groupNames, methodName, args, cancellationToken);
+        _inner.SendGroupsAsync(groupNames, methodName, args, cancellationToken);
 
     public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
-        inner.SendGroupExceptAsync(groupName, methodName, args, excludedConnectionIds, cancellationToken);
+        _inner.SendGroupExceptAsync(groupName, methodName, args, excludedConnectionIds, cancellationToken);
 
     public override Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendUserAsync(userId, methodName, args, cancellationToken);
+        _inner.SendUserAsync(userId, methodName, args, cancellationToken);
 
     public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendUsersAsync(userIds, methodName, args, cancellationToken);
+        _inner.SendUsersAsync(userIds, methodName, args, cancellationToken);
 
     public override Task<T> InvokeConnectionAsync<T>(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken) =>
-        inner.InvokeConnectionAsync<T>(connectionId, methodName, args, cancellationToken);
+        _inner.InvokeConnectionAsync<T>(connectionId, methodName, args, cancellationToken);
 
     public override Task SetConnectionResultAsync(string connectionId, CompletionMessage result) =>
-        inner.SetConnectionResultAsync(connectionId, result);
+        _inner.SetConnectionResultAsync(connectionId, result);
 
     public override bool TryGetReturnType(string invocationId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Type? type) =>
-        inner.TryGetReturnType(invocationId, out type);
+        _inner.TryGetReturnType(invocationId, out type);
 
-    public void Dispose() => (inner as IDisposable)?.Dispose();
+    public void Dispose()
+    {
+        _batches.Writer.TryComplete();
+        (_inner as IDisposable)?.Dispose();
+    }
+
+    private sealed class PendingBatch(IReadOnlyList<MessageDto> messages)
+    {
+        public IReadOnlyList<MessageDto> Messages { get; } = messages;
+
+        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     private sealed class LocalConnection(HubConnectionContext context)
     {
