@@ -1,19 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using Npgsql;
 
 namespace Realtime.Bench;
 
 /// <summary>
 /// N Realtime nodes on one database (a fresh SQLite file, or a fresh database on the PostgreSQL
 /// server given); with more than one node (or when asked), also a redis-server on a free loopback port
-/// as their backplane. The processes and the SQLite file go on dispose.
+/// as their backplane. The processes, the SQLite file and the PostgreSQL database go on dispose.
 /// </summary>
 internal sealed class BenchCluster : IAsyncDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("realtime-bench-").FullName;
     private readonly List<ServerProcess> _nodes = [];
     private Process? _redis;
+    private (string Server, string Database)? _postgres;
 
     public IReadOnlyList<ServerProcess> Nodes => _nodes;
 
@@ -28,9 +30,14 @@ internal sealed class BenchCluster : IAsyncDisposable
                 redis = await cluster.StartRedisAsync();
             }
 
+            var database = $"realtime_bench_{Guid.NewGuid():N}";
             var (provider, connectionString) = postgres is null
                 ? ("Sqlite", $"Data Source={Path.Combine(cluster._directory, "chat.db")}")
-                : ("PostgreSql", $"{postgres};Database=realtime_bench_{Guid.NewGuid():N}");
+                : ("PostgreSql", $"{postgres};Database={database}");
+            if (postgres is not null)
+            {
+                cluster._postgres = (postgres, database);
+            }
 
             // One after the other: the first creates the database and applies the migrations.
             for (var i = 0; i < nodes; i++)
@@ -96,5 +103,13 @@ internal sealed class BenchCluster : IAsyncDisposable
 
         _redis?.Dispose();
         Directory.Delete(_directory, recursive: true);
+        if (_postgres is var (server, database))
+        {
+            // The server is the operator's: leave it as it was found.
+            await using var connection = new NpgsqlConnection(server);
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{database}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 }
