@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Realtime.Bench;
 
 /// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
-internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu, double? ScaleGuard, bool Backplane)
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu, double? ScaleGuard, bool Backplane, bool Affinity)
 {
     public int MembersPerGroup => Math.Max(1, Clients / Groups);
 
@@ -28,7 +28,8 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             Repeat: (int)Math.Clamp(Number("--repeat", 1), 1, 9),
             NodeCpu: Value("--node-cpu") is { } cpu ? Math.Clamp(double.Parse(cpu, CultureInfo.InvariantCulture), 0.1, 4) : null,
             ScaleGuard: Value("--scale-guard") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : null,
-            Backplane: args.Contains("--backplane"));
+            Backplane: args.Contains("--backplane"),
+            Affinity: args.Contains("--affinity"));
         if (options.Postgres is { } postgres && !postgres.Contains("Host=127.0.0.1", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException("--postgres takes a connection string with Host=127.0.0.1: the benchmark stays on loopback");

@@ -20,6 +20,8 @@ using Realtime.Bench;
 // round-robin, so every conversation spans the nodes. Each node's share is compared with the single node.
 // --node-cpu C: hold every node, in the one-node run and the cluster alike, to C cores (a Linux cgroup;
 // root only), so that nodes sharing one machine compare as separate machines would. The relay is not held.
+// --affinity (with --nodes): every conversation's members talk to one node, as if the load balancer
+// routed by conversation (by default clients are spread round-robin, so every conversation spans the nodes).
 // --backplane: the single node runs on a Redis backplane too, so that what the backplane costs a node
 // shows apart from what more nodes cost.
 // Everything runs on 127.0.0.1 and stops by itself.
@@ -40,7 +42,7 @@ if (options.Idle > 0)
     return 0;
 }
 
-Console.WriteLine($"clients={options.Clients} groups={options.Groups} members={options.MembersPerGroup} rate={(options.Rate == 0 ? "closed-loop" : options.Rate)} duration={options.Duration.TotalSeconds}s warmup={options.Warmup.TotalSeconds}s protocol={options.Protocol} nodes={options.Nodes}{(options.Backplane ? " backplane=redis" : "")}{(options.NodeCpu is { } cores ? $" cpu-per-node={cores.ToString(CultureInfo.InvariantCulture)}" : "")} database={(options.Postgres is null ? "sqlite" : "postgresql")} cores={Environment.ProcessorCount}");
+Console.WriteLine($"clients={options.Clients} groups={options.Groups} members={options.MembersPerGroup} rate={(options.Rate == 0 ? "closed-loop" : options.Rate)} duration={options.Duration.TotalSeconds}s warmup={options.Warmup.TotalSeconds}s protocol={options.Protocol} nodes={options.Nodes}{(options.Backplane ? " backplane=redis" : "")}{(options.Affinity ? " affinity=conversation" : "")}{(options.NodeCpu is { } cores ? $" cpu-per-node={cores.ToString(CultureInfo.InvariantCulture)}" : "")} database={(options.Postgres is null ? "sqlite" : "postgresql")} cores={Environment.ProcessorCount}");
 
 var fsync = StorageProbe.Measure(Path.GetTempPath(), TimeSpan.FromSeconds(3));
 string Fsync(double percentile) => ((percentile >= 100 ? fsync.GetMaxValue() : fsync.GetValueAtPercentile(percentile)) / 1000.0).ToString("0.00", CultureInfo.InvariantCulture);

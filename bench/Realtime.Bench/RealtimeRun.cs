@@ -15,7 +15,10 @@ internal static class RealtimeRun
     {
         var measured = new Measurements("Realtime (hub, persisted)");
         var sent = new ConcurrentDictionary<string, long>();
-        // Client i talks to node i % N: with several nodes every conversation spans them, so each fan-out crosses Redis.
+        // Client i talks to node i % N: with several nodes every conversation spans them, so each fan-out
+        // crosses Redis. With --affinity a conversation's members all talk to one node instead, as if the
+        // load balancer routed by conversation: a bound on what such routing would give.
+        int NodeOf(int client) => (options.Affinity ? client / options.MembersPerGroup : client) % servers.Count;
         var https = servers.Select(server => new HttpClient { BaseAddress = server.Url }).ToList();
         var rssBefore = servers.Sum(server => server.ResidentBytes() ?? 0);
 
@@ -24,8 +27,8 @@ internal static class RealtimeRun
         await Parallel.ForEachAsync(Enumerable.Range(0, options.Clients), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, cancellationToken) =>
         {
             var userId = $"bench-{run}-{i}";
-            var server = servers[i % servers.Count];
-            using var response = await https[i % servers.Count].PostAsJsonAsync("/api/dev/token", new DevTokenRequest(userId), cancellationToken);
+            var server = servers[NodeOf(i)];
+            using var response = await https[NodeOf(i)].PostAsJsonAsync("/api/dev/token", new DevTokenRequest(userId), cancellationToken);
             var token = (await response.Content.ReadFromJsonAsync<DevTokenResponse>(cancellationToken))!.AccessToken;
             var protocol = options.Protocol switch
             {
