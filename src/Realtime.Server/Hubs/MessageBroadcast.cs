@@ -20,7 +20,8 @@ internal sealed class LocalMessageBroadcast(ChatHubLifetimeManager lifetime) : I
 /// from memory: one publish and one receive per batch and node, where a send to each conversation
 /// group would cost one of each per message. Every node reads every batch, as with Socket.IO's Redis
 /// adapter; a node with no members of a conversation skips its messages at the cost of reading them.
-/// Batches that queued up while a node was busy go out to its members together, one write each.
+/// Batches that queued up while a node was busy go out to its members together (the lifetime
+/// manager's one writer merges them), one write each.
 /// </summary>
 internal sealed class RedisMessageBroadcast(
     ChatHubLifetimeManager lifetime,
@@ -39,7 +40,7 @@ internal sealed class RedisMessageBroadcast(
     }
 
     public Task StartAsync(CancellationToken cancellationToken) =>
-        _batches.SubscribeAsync(batches => lifetime.SendMessagesAsync(batches.Count == 1 ? batches[0] : [.. batches.SelectMany(batch => batch)]));
+        _batches.SubscribeAsync(batches => Task.WhenAll(batches.Select(lifetime.SendMessagesAsync)));
 
     public Task StopAsync(CancellationToken cancellationToken) => _batches.UnsubscribeAsync();
 }

@@ -108,8 +108,13 @@ internal sealed partial class NodeChannel<T>(IConnectionMultiplexer redis, NodeI
     private void Add(List<T> values, ChannelMessage message)
     {
         var frame = ((ReadOnlyMemory<byte>)message.Message).Span;
+        if (frame.StartsWith(_ownOrigin))
+        {
+            return;
+        }
+
         var lineBreak = frame.IndexOf((byte)'\n');
-        if (frame.StartsWith(_ownOrigin) || lineBreak < 0)
+        if (lineBreak < 0)
         {
             return;
         }
