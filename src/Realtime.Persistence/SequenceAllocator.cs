@@ -11,10 +11,8 @@ namespace Realtime.Persistence;
 /// Allocates message sequences by bumping the conversations' counters inside the caller's
 /// transaction, for every conversation of a batch in one UPDATE. The row locks taken by the UPDATE
 /// serialise concurrent writers (in any process), and a rolled-back transaction gives its numbers
-/// back, so sequences stay gap-free. On PostgreSQL the rows are locked first in key order: an UPDATE
-/// locks them in whatever order its scan meets them, so two nodes' batches over the same
-/// conversations could each hold one row and wait for the other's until deadlock detection (a
-/// second, by default) failed one of them.
+/// back, so sequences stay gap-free. (PostgreSQL allocates inside its batch statement instead; see
+/// <see cref="PostgresBatch"/>.)
 /// </summary>
 public static class SequenceAllocator
 {
@@ -58,11 +56,6 @@ public static class SequenceAllocator
 
         var last = new Dictionary<string, long>(requests.Count, StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (LocksFirst(db.Provider, requests.Count))
-        {
-            await reader.NextResultAsync(cancellationToken);
-        }
-
         while (await reader.ReadAsync(cancellationToken))
         {
             last[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
@@ -71,21 +64,12 @@ public static class SequenceAllocator
         return last;
     }
 
-    private static bool LocksFirst(DatabaseProvider provider, int conversations) =>
-        provider == DatabaseProvider.PostgreSql && conversations > 1;
-
     private static string Build(DatabaseProvider provider, int conversations)
     {
         var (open, close) = provider == DatabaseProvider.SqlServer ? ("[", "]") : ("\"", "\"");
         string Name(string identifier) => open + identifier + close;
         var ids = string.Join(", ", Enumerable.Range(0, conversations).Select(i => $"@c{i}"));
         var text = new StringBuilder();
-        if (LocksFirst(provider, conversations))
-        {
-            // Row locks are taken above the sort, so in the same order by every writer.
-            text.Append(CultureInfo.InvariantCulture, $"SELECT NULL FROM {Name("Conversations")} WHERE {Name("Id")} IN ({ids}) ORDER BY {Name("Id")} FOR UPDATE; ");
-        }
-
         text.Append("UPDATE ").Append(Name("Conversations"))
             .Append(" SET ").Append(Name("LastSequence")).Append(" = ").Append(Name("LastSequence")).Append(" + ");
         if (conversations == 1)

@@ -111,32 +111,29 @@ public sealed partial class MessageWriter : IAsyncDisposable
         // The same (sender, clientMessageId) twice in one batch: the first is written, the others get its result.
         var firsts = batch.DistinctBy(m => (m.SenderId, m.ClientMessageId)).ToList();
         var results = new Dictionary<(string, string), SendResult>();
+        List<PendingMessage> alone;
         try
         {
             foreach (var written in await WriteAsync(firsts))
             {
                 results[(written.SenderId, written.ClientMessageId)] = new SendResult(written, IsNew: true);
             }
+
+            // Not stored with the batch: an outsider's send, or one to a missing conversation, or (on
+            // the providers that write all or nothing) one held back with them. Alone, each says why;
+            // a batch of one already was alone.
+            alone = firsts.FindAll(m => !results.ContainsKey((m.SenderId, m.ClientMessageId)));
         }
-        catch (Exception exception) when (exception is DbException or ChatException && firsts.Count > 1)
+        catch (DbException exception) when (firsts.Count > 1)
         {
-            // A constraint or a membership check refused one of them (most likely a retry of a stored
-            // send, or a non-member): write them one by one so the others are not refused with it.
+            // A constraint refused one of them, most likely a retry of a stored send: write them one
+            // by one so the others are not refused with it.
             LogBatchRetried(_logger, firsts.Count, exception);
-            foreach (var message in firsts)
-            {
-                try
-                {
-                    results[(message.SenderId, message.ClientMessageId)] = await WriteOneAsync(message);
-                }
-                catch (Exception single)
-                {
-                    message.Completion.TrySetException(single);
-                }
-            }
+            alone = firsts;
         }
         catch (DbException exception)
         {
+            alone = [];
             try
             {
                 results[(firsts[0].SenderId, firsts[0].ClientMessageId)] = await RetriedOrThrowAsync(firsts[0], exception);
@@ -150,6 +147,19 @@ public sealed partial class MessageWriter : IAsyncDisposable
         {
             // The database is unreachable or timed out: nothing was written, every send in the batch fails alike.
             firsts.ForEach(message => message.Completion.TrySetException(exception));
+            return results;
+        }
+
+        foreach (var message in alone)
+        {
+            try
+            {
+                results[(message.SenderId, message.ClientMessageId)] = firsts.Count > 1 ? await WriteOneAsync(message) : throw await RefusalAsync(message);
+            }
+            catch (Exception single)
+            {
+                message.Completion.TrySetException(single);
+            }
         }
 
         return results;
@@ -187,14 +197,27 @@ public sealed partial class MessageWriter : IAsyncDisposable
 
     private async Task<SendResult> WriteOneAsync(PendingMessage message)
     {
+        List<MessageDto> written;
         try
         {
-            return new SendResult((await WriteAsync([message]))[0], IsNew: true);
+            written = await WriteAsync([message]);
         }
         catch (DbException exception)
         {
             return await RetriedOrThrowAsync(message, exception);
         }
+
+        return written.Count == 1 ? new SendResult(written[0], IsNew: true) : throw await RefusalAsync(message);
+    }
+
+    /// <summary>Why the log did not store a send on its own: its conversation is missing, or its sender is not a member.</summary>
+    private async Task<ChatException> RefusalAsync(PendingMessage message)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
+        return await db.Conversations.AnyAsync(c => c.Id == message.ConversationId)
+            ? ChatException.NotAMember("You are not a member of this conversation.")
+            : ChatException.NotFound("No such conversation.");
     }
 
     /// <summary>A unique-index violation means the same send was stored meanwhile: that is the answer.</summary>
@@ -213,41 +236,9 @@ public sealed partial class MessageWriter : IAsyncDisposable
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
-        await using var transaction = await db.Database.BeginTransactionAsync();
-        var now = _clock.UtcNowForStorage();
-        var byConversation = messages.GroupBy(m => m.ConversationId, StringComparer.Ordinal)
-            .OrderBy(g => g.Key, StringComparer.Ordinal) // one lock order for every writer
-            .Select(g => (Conversation: g.Key, Messages: g.ToList()))
-            .ToList();
-        var last = await SequenceAllocator.AllocateAsync(db, byConversation.ConvertAll(g => (g.Conversation, g.Messages.Count)), CancellationToken.None);
-        var rows = new List<Message>(messages.Count);
-        foreach (var (conversation, sends) in byConversation)
-        {
-            var sequence = last.TryGetValue(conversation, out var end) ? end - sends.Count : throw ChatException.NotFound("No such conversation.");
-            foreach (var message in sends)
-            {
-                rows.Add(new Message
-                {
-                    Id = Ids.NewId(),
-                    ConversationId = conversation,
-                    Sequence = ++sequence,
-                    SenderId = message.SenderId,
-                    ClientMessageId = message.ClientMessageId,
-                    Content = message.Content,
-                    SentAt = now,
-                });
-            }
-        }
-
-        // Rows whose sender is not a member are skipped by the statement; the rollback undoes the
-        // sequences, and a batch is then retried one send at a time so only the outsider is refused.
-        if (await MessageAppender.AppendAsync(db, rows, CancellationToken.None) != rows.Count)
-        {
-            throw ChatException.NotAMember("You are not a member of this conversation.");
-        }
-
-        await transaction.CommitAsync();
-        return rows.ConvertAll(MessageService.ToDto);
+        var sends = messages.ConvertAll(m => new NewMessage(Ids.NewId(), m.ConversationId, m.SenderId, m.ClientMessageId, m.Content));
+        var stored = await MessageLog.AppendAsync(db, sends, _clock.UtcNowForStorage(), CancellationToken.None);
+        return stored.ConvertAll(MessageService.ToDto);
     }
 
     private sealed record CommittedBatch(List<PendingMessage> Batch, Dictionary<(string, string), SendResult> Results);

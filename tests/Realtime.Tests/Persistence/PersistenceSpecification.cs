@@ -285,6 +285,30 @@ public abstract class PersistenceSpecification : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_logged_batch_stores_exactly_what_it_returns_and_leaves_no_gap_where_it_skipped_a_send()
+    {
+        var conversation = await NewStore().Conversations.CreateAsync("alice", "log", ["bob"]);
+        NewMessage[] sends =
+        [
+            new("log-1", conversation.Id, "alice", "l1", "one"),
+            new("log-2", conversation.Id, "mallory", "l2", "from an outsider"),
+            new("log-3", conversation.Id, "bob", "l3", "three"),
+            new("log-4", "no-such-conversation", "alice", "l4", "to nowhere"),
+        ];
+
+        var stored = await MessageLog.AppendAsync(NewContext(), sends, DateTime.UtcNow, CancellationToken.None);
+
+        // PostgreSQL decides membership inside its one statement and stores the rest; the others write
+        // all or nothing, and the caller sends each missing one again alone.
+        stored.Select(m => m.Id).Should().Equal(Provider == DatabaseProvider.PostgreSql ? ["log-1", "log-3"] : []);
+        var db = NewContext();
+        (await db.Messages.OrderBy(m => m.Sequence).Select(m => new { m.Id, m.Sequence }).ToListAsync())
+            .Should().Equal(stored.Select(m => new { m.Id, m.Sequence }), (read, written) => read.Id == written.Id && read.Sequence == written.Sequence);
+        stored.Select(m => m.Sequence).Should().Equal(Range(1, stored.Count));
+        (await db.Conversations.SingleAsync(c => c.Id == conversation.Id)).LastSequence.Should().Be(stored.Count);
+    }
+
+    [Fact]
     public async Task The_database_itself_refuses_a_duplicate_sequence_or_client_message_id()
     {
         var store = NewStore();
@@ -381,8 +405,8 @@ public sealed class PostgreSqlPersistenceTests(PostgresFixture postgres) : Persi
     {
         var setup = NewContext();
         setup.Conversations.AddRange(
-            new Conversation { Id = "lock-a", Title = "a", CreatedAt = DateTime.UtcNow },
-            new Conversation { Id = "lock-b", Title = "b", CreatedAt = DateTime.UtcNow });
+            new Conversation { Id = "lock-a", Title = "a", CreatedAt = DateTime.UtcNow, Members = [new ConversationMember { ConversationId = "lock-a", UserId = "alice" }] },
+            new Conversation { Id = "lock-b", Title = "b", CreatedAt = DateTime.UtcNow, Members = [new ConversationMember { ConversationId = "lock-b", UserId = "alice" }] });
         await setup.SaveChangesAsync();
         // Now a's live row sits after b's in the table, where a plain scan meets it second.
         await setup.Database.ExecuteSqlRawAsync("""UPDATE "Conversations" SET "Title" = 'a again' WHERE "Id" = 'lock-a'""");
@@ -392,9 +416,7 @@ public sealed class PostgreSqlPersistenceTests(PostgresFixture postgres) : Persi
         await using var otherTransaction = await otherNode.Database.BeginTransactionAsync();
         await otherNode.Database.ExecuteSqlRawAsync("""UPDATE "Conversations" SET "Title" = 'held' WHERE "Id" = 'lock-a'""");
 
-        var batch = NewContext();
-        await using var batchTransaction = await batch.Database.BeginTransactionAsync();
-        var allocation = SequenceAllocator.AllocateAsync(batch, [("lock-b", 1), ("lock-a", 1)], CancellationToken.None);
+        var append = MessageLog.AppendAsync(NewContext(), [new NewMessage("m-b", "lock-b", "alice", "b1", "to b"), new NewMessage("m-a", "lock-a", "alice", "a1", "to a")], DateTime.UtcNow, CancellationToken.None);
         var observer = NewContext();
         await Eventually.HoldsAsync(
             async () => await observer.Database.SqlQueryRaw<int>("""SELECT count(*)::int AS "Value" FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'""").SingleAsync() == 1,
@@ -410,6 +432,6 @@ public sealed class PostgreSqlPersistenceTests(PostgresFixture postgres) : Persi
         }
 
         await otherTransaction.RollbackAsync();
-        (await allocation).Should().Equal(new Dictionary<string, long> { ["lock-a"] = 1, ["lock-b"] = 1 });
+        (await append).Select(m => (m.Id, m.Sequence)).Should().Equal(("m-b", 1L), ("m-a", 1L));
     }
 }

@@ -1,0 +1,69 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Realtime.Persistence;
+
+/// <summary>A send to store: everything but its sequence, which the log allocates.</summary>
+public readonly record struct NewMessage(string Id, string ConversationId, string SenderId, string ClientMessageId, string Content);
+
+/// <summary>
+/// Appends a batch of sends to their conversations' logs: the ones whose conversation exists and
+/// whose sender is a member get the next sequences of their conversation, in list order. The
+/// invariants hold whatever the outcome: sequences stay gap-free, and a batch the database refuses
+/// (a duplicate client message id, an outage) stores nothing.
+/// </summary>
+public static class MessageLog
+{
+    /// <summary>
+    /// Stores the batch and returns the stored rows. A send missing from the result was not stored:
+    /// it may have been refused, or held back with the rest of its batch, so the caller asks again for it alone.
+    /// </summary>
+    public static async Task<List<Message>> AppendAsync(ChatDbContext db, IReadOnlyList<NewMessage> sends, DateTime sentAt, CancellationToken cancellationToken)
+    {
+        if (sends.Count == 0)
+        {
+            return [];
+        }
+
+        if (db.Provider == DatabaseProvider.PostgreSql)
+        {
+            return await PostgresBatch.AppendAsync(db, sends, sentAt, cancellationToken);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var byConversation = sends.GroupBy(m => m.ConversationId, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal) // one lock order for every writer
+            .Select(g => (Conversation: g.Key, Sends: g.ToList()))
+            .ToList();
+        var last = await SequenceAllocator.AllocateAsync(db, byConversation.ConvertAll(g => (g.Conversation, g.Sends.Count)), cancellationToken);
+        if (last.Count != byConversation.Count)
+        {
+            return []; // a conversation does not exist; disposing the transaction rolls the others back
+        }
+
+        var rows = new List<Message>(sends.Count);
+        foreach (var (conversation, inConversation) in byConversation)
+        {
+            var sequence = last[conversation] - inConversation.Count;
+            rows.AddRange(inConversation.Select(send => new Message
+            {
+                Id = send.Id,
+                ConversationId = conversation,
+                Sequence = ++sequence,
+                SenderId = send.SenderId,
+                ClientMessageId = send.ClientMessageId,
+                Content = send.Content,
+                SentAt = sentAt,
+            }));
+        }
+
+        // The statement skips rows whose sender is not a member, and their sequences were already
+        // taken: the whole batch is rolled back rather than leave a gap.
+        if (await MessageAppender.AppendAsync(db, rows, cancellationToken) != rows.Count)
+        {
+            return [];
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return rows;
+    }
+}

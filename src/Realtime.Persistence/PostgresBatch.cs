@@ -1,0 +1,116 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+
+namespace Realtime.Persistence;
+
+/// <summary>
+/// PostgreSQL's form of a batch append: one round trip, with no transaction held open by the client.
+/// The conversations' counter rows are the lock every node's writer queues on, and a lock is held
+/// until its transaction commits. In a BEGIN / allocate / insert / COMMIT transaction a writer held it
+/// across three round trips and the node's own scheduling between them; here the lock, the
+/// allocation and the insert are two statements sent together, which Npgsql sends with one Sync, so
+/// the server runs them as one implicit transaction and commits as soon as they finish.
+/// Because the client sees nothing before the commit, the statement itself decides who may write:
+/// sequences are allocated only for sends whose sender is a member, so skipping the others leaves no gap.
+/// The batch travels as one array per column (one statement text whatever the batch size).
+/// </summary>
+internal static class PostgresBatch
+{
+    private static string? _statement;
+
+    public static async Task<List<Message>> AppendAsync(ChatDbContext db, IReadOnlyList<NewMessage> sends, DateTime sentAt, CancellationToken cancellationToken)
+    {
+        var columns = MessageAppender.Columns(db);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = _statement ??= Build(db);
+            AddArray(command, "@ids", sends, s => s.Id);
+            AddArray(command, "@conversations", sends, s => s.ConversationId);
+            AddArray(command, "@senders", sends, s => s.SenderId);
+            AddArray(command, "@clientMessageIds", sends, s => s.ClientMessageId);
+            AddArray(command, "@contents", sends, s => s.Content);
+            command.Parameters.Add(columns.SentAt.GetRelationalTypeMapping().CreateParameter(command, "@sentAt", sentAt, nullable: false));
+
+            var sequences = new Dictionary<string, long>(sends.Count, StringComparer.Ordinal);
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                await reader.NextResultAsync(cancellationToken); // past the locking SELECT
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    sequences[reader.GetString(0)] = reader.GetInt64(1);
+                }
+            }
+
+            var stored = new List<Message>(sequences.Count);
+            foreach (var send in sends)
+            {
+                if (sequences.TryGetValue(send.Id, out var sequence))
+                {
+                    stored.Add(new Message
+                    {
+                        Id = send.Id,
+                        ConversationId = send.ConversationId,
+                        Sequence = sequence,
+                        SenderId = send.SenderId,
+                        ClientMessageId = send.ClientMessageId,
+                        Content = send.Content,
+                        SentAt = sentAt,
+                    });
+                }
+            }
+
+            return stored;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static void AddArray(DbCommand command, string name, IReadOnlyList<NewMessage> sends, Func<NewMessage, string> column)
+    {
+        var values = new string[sends.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = column(sends[i]);
+        }
+
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = values;
+        command.Parameters.Add(parameter);
+    }
+
+    private static string Build(ChatDbContext db)
+    {
+        var messages = db.Model.FindEntityType(typeof(Message))!;
+        // The arrays carry the raw values: a converter added to one of these columns later must not be skipped silently.
+        foreach (var name in MessageAppender.ColumnOrder[..^1])
+        {
+            if (messages.FindProperty(name)!.GetTypeMapping().Converter is not null)
+            {
+                throw new InvalidOperationException($"Message.{name} has a value converter; PostgreSQL's batch insert writes it from an array and would skip it.");
+            }
+        }
+
+        // The first statement locks the counters in key order before the second touches them: an UPDATE
+        // locks rows in whatever order its plan meets them, and two nodes' batches over the same
+        // conversations could then each hold one row the other waits for.
+        return
+            """SELECT NULL FROM "Conversations" WHERE "Id" = ANY(@conversations) ORDER BY "Id" FOR UPDATE; """ +
+            "WITH sends AS (" +
+            "SELECT s.*, row_number() OVER (PARTITION BY s.conversation_id ORDER BY s.position) AS offset_in_conversation " +
+            "FROM unnest(@ids, @conversations, @senders, @clientMessageIds, @contents) WITH ORDINALITY AS s(id, conversation_id, sender_id, client_message_id, content, position) " +
+            $"WHERE {MessageAppender.MembersProbe(db, "s.conversation_id", "s.sender_id")}), " +
+            "taken AS (SELECT conversation_id, count(*) AS taken FROM sends GROUP BY conversation_id), " +
+            """allocated AS (UPDATE "Conversations" AS c SET "LastSequence" = c."LastSequence" + t.taken FROM taken AS t WHERE c."Id" = t.conversation_id """ +
+            """RETURNING c."Id" AS conversation_id, c."LastSequence" - t.taken AS previous) """ +
+            $"INSERT INTO {MessageAppender.MessagesTable(db)} ({MessageAppender.TargetColumns(db)}) " +
+            "SELECT s.id, s.conversation_id, a.previous + s.offset_in_conversation, s.sender_id, s.client_message_id, s.content, @sentAt " +
+            "FROM sends AS s JOIN allocated AS a ON a.conversation_id = s.conversation_id " +
+            """RETURNING "Id", "Sequence";""";
+    }
+}
