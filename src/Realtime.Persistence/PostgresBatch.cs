@@ -13,7 +13,8 @@ namespace Realtime.Persistence;
 /// the server runs them as one implicit transaction and commits as soon as they finish.
 /// Because the client sees nothing before the commit, the statement itself decides who may write:
 /// sequences are allocated only for sends whose sender is a member, so skipping the others leaves no gap.
-/// The batch travels as one array per column (one statement text whatever the batch size).
+/// The batch travels as one array per column: one statement text whatever the batch size, prepared
+/// once per connection.
 /// </summary>
 internal static class PostgresBatch
 {
@@ -33,6 +34,10 @@ internal static class PostgresBatch
             AddArray(command, "@clientMessageIds", sends, s => s.ClientMessageId);
             AddArray(command, "@contents", sends, s => s.Content);
             command.Parameters.Add(columns.SentAt.GetRelationalTypeMapping().CreateParameter(command, "@sentAt", sentAt, nullable: false));
+            // Planning the statement costs the server more than running it for a small batch. Npgsql
+            // keeps a prepared statement with its physical connection, so this parses and plans it
+            // once per pooled connection and is free after.
+            await command.PrepareAsync(cancellationToken);
 
             var sequences = new Dictionary<string, long>(sends.Count, StringComparer.Ordinal);
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
