@@ -82,6 +82,22 @@ public static class MessageAppender
     /// <summary>The properties of <see cref="Message"/> in the order every statement lists their columns.</summary>
     internal static readonly string[] ColumnOrder = [nameof(Message.Id), nameof(Message.ConversationId), nameof(Message.Sequence), nameof(Message.SenderId), nameof(Message.ClientMessageId), nameof(Message.Content), nameof(Message.SentAt)];
 
+    /// <summary>
+    /// For the batch forms that carry the values raw (SQLite's JSON, PostgreSQL's arrays) rather than as
+    /// EF-converted parameters: a converter added to one of these columns later must not be skipped silently.
+    /// </summary>
+    internal static void RequireRawColumns(ChatDbContext db, string carrier)
+    {
+        var messages = db.Model.FindEntityType(typeof(Message))!;
+        foreach (var name in ColumnOrder[..^1])
+        {
+            if (messages.FindProperty(name)!.GetTypeMapping().Converter is not null)
+            {
+                throw new InvalidOperationException($"Message.{name} has a value converter; the batch insert writes it from {carrier} and would skip it.");
+            }
+        }
+    }
+
     internal static string MessagesTable(ChatDbContext db)
     {
         var messages = db.Model.FindEntityType(typeof(Message))!;

@@ -91,15 +91,7 @@ internal static class PostgresBatch
 
     private static string Build(ChatDbContext db)
     {
-        var messages = db.Model.FindEntityType(typeof(Message))!;
-        // The arrays carry the raw values: a converter added to one of these columns later must not be skipped silently.
-        foreach (var name in MessageAppender.ColumnOrder[..^1])
-        {
-            if (messages.FindProperty(name)!.GetTypeMapping().Converter is not null)
-            {
-                throw new InvalidOperationException($"Message.{name} has a value converter; PostgreSQL's batch insert writes it from an array and would skip it.");
-            }
-        }
+        MessageAppender.RequireRawColumns(db, "an array");
 
         // The first statement locks the counters in key order before the second touches them: an UPDATE
         // locks rows in whatever order its plan meets them, and two nodes' batches over the same

@@ -107,15 +107,7 @@ internal static class SqliteBatch
 
     private static string BuildAppend(ChatDbContext db)
     {
-        var messages = db.Model.FindEntityType(typeof(Message))!;
-        // JSON carries the raw values: a converter added to one of these columns later must not be skipped silently.
-        foreach (var name in MessageAppender.ColumnOrder[..^1])
-        {
-            if (messages.FindProperty(name)!.GetTypeMapping().Converter is not null)
-            {
-                throw new InvalidOperationException($"Message.{name} has a value converter; SQLite's batch insert writes it from JSON and would skip it.");
-            }
-        }
+        MessageAppender.RequireRawColumns(db, "JSON");
 
         // Element i of each row array is column i of MessageAppender.ColumnOrder; SentAt comes last, from its parameter.
         var values = string.Join(", ", Enumerable.Range(0, MessageAppender.ColumnOrder.Length - 1).Select(i => $"v.value ->> {i}"));
