@@ -7,10 +7,10 @@ namespace Realtime.Persistence;
 /// <summary>
 /// PostgreSQL's form of a batch append: one round trip, with no transaction held open by the client.
 /// The conversations' counter rows are the lock every node's writer queues on, and a lock is held
-/// until its transaction commits. In a BEGIN / allocate / insert / COMMIT transaction a writer held it
-/// across three round trips and the node's own scheduling between them; here the lock, the
-/// allocation and the insert are two statements sent together, which Npgsql sends with one Sync, so
-/// the server runs them as one implicit transaction and commits as soon as they finish.
+/// until its transaction commits. A transaction the node drives (BEGIN, allocate, insert, COMMIT) would
+/// hold it across three round trips and the node's own scheduling between them, which under a CPU
+/// quota is long; here the lock, the allocation and the insert are two statements sent together with
+/// one Sync, so the server runs them as one implicit transaction and commits as soon as they finish.
 /// Because the client sees nothing before the commit, the statement itself decides who may write:
 /// sequences are allocated only for sends whose sender is a member, so skipping the others leaves no gap.
 /// The batch travels as one array per column: one statement text whatever the batch size, prepared
