@@ -17,9 +17,10 @@ public sealed record PendingMessage(string SenderId, string ConversationId, stri
 
 /// <summary>
 /// Group commit: the sends that arrive while a transaction is in flight are written together in the
-/// next one (one sequence UPDATE per conversation, one INSERT batch, one commit), then published in
-/// sequence order and acknowledged. Nothing is acknowledged before its commit. A batch that fails is
-/// retried one send at a time, so one bad send cannot fail the others.
+/// next one (<see cref="MessageLog"/>: one sequence allocation, one insert, one commit), then published
+/// in sequence order and acknowledged. Nothing is acknowledged before its commit. A batch that fails,
+/// and a send the batch did not store, are written again one send at a time, so one bad send cannot
+/// fail the others and each refusal has its own reason.
 /// Two stages, one task each: the writer commits batch N+1 while the publisher fans batch N out, so
 /// the fan-out's CPU work and the commit's wait for the disk overlap. One publisher taking committed
 /// batches in commit order keeps every conversation's messages in sequence order.
