@@ -29,6 +29,12 @@ internal sealed class Measurements(string name)
     /// <summary>The cores the server processes used on average over the measured part, all nodes together.</summary>
     public double? ServerCores { get; set; }
 
+    /// <summary>The share of the server processes' CPU time spent in the kernel, 0 to 1.</summary>
+    public double? ServerKernelShare { get; set; }
+
+    /// <summary>The cores the load generator (this process) used on average over the measured part.</summary>
+    public double? LoadGeneratorCores { get; set; }
+
     /// <summary>The share of the whole machine's CPU that was busy over the measured part, 0 to 1.</summary>
     public double? MachineBusy { get; set; }
 

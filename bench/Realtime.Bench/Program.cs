@@ -119,6 +119,8 @@ foreach (var (metric, ours, theirs, higher) in rows)
 
 Console.WriteLine($"| warm-up s (Realtime: until every node's JIT was quiet; relay: --warmup) | {F(realtime.WarmUp.TotalSeconds)} | {F(baseline.WarmUp.TotalSeconds)} | - |");
 Console.WriteLine($"| server cores used | {F(realtime.ServerCores ?? double.NaN)} | - | - |");
+Console.WriteLine($"| server CPU in the kernel | {Percent(realtime.ServerKernelShare)} | - | - |");
+Console.WriteLine($"| load generator cores used | {F(realtime.LoadGeneratorCores ?? double.NaN)} | - | - |");
 Console.WriteLine($"| whole machine CPU busy | {Percent(realtime.MachineBusy)} | - | - |");
 Console.WriteLine($"| server memory per connection | {(realtime.ServerBytesPerConnection is { } b ? F(b / 1024) + " KB" : "-")} | - | - |");
 Console.WriteLine($"| errors | {(realtime.Errors.IsEmpty ? "none" : string.Join(", ", realtime.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - | - |");
@@ -147,6 +149,8 @@ if (cluster is not null)
     var budget = options.NodeCpu is { } perNode ? $" of {F(perNode)}" : "";
     var clusterBudget = options.NodeCpu is { } each ? $" of {F(each * n)}" : "";
     Console.WriteLine($"| server cores used{(options.NodeCpu is null ? "" : " (of the budget)")} | {F(clusterSingle.ServerCores ?? double.NaN)}{budget} | {F(cluster.ServerCores ?? double.NaN)}{clusterBudget} | - |");
+    Console.WriteLine($"| server CPU in the kernel | {Percent(clusterSingle.ServerKernelShare)} | {Percent(cluster.ServerKernelShare)} | - |");
+    Console.WriteLine($"| load generator cores used | {F(clusterSingle.LoadGeneratorCores ?? double.NaN)} | {F(cluster.LoadGeneratorCores ?? double.NaN)} | - |");
     Console.WriteLine($"| whole machine CPU busy | {Percent(clusterSingle.MachineBusy)} | {Percent(cluster.MachineBusy)} | - |");
     Console.WriteLine($"| errors | {(clusterSingle.Errors.IsEmpty ? "none" : clusterSingle.Errors.Values.Sum().ToString(CultureInfo.InvariantCulture))} | {(cluster.Errors.IsEmpty ? "none" : string.Join(", ", cluster.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - |");
 }

@@ -69,12 +69,17 @@ internal static class RealtimeRun
         var senders = Enumerable.Range(0, options.Clients).Where(i => conversations[i] is not null).ToList();
         // Sends per second move with whatever else the two cores run; the server's CPU time per send is steadier.
         TimeSpan ServerCpu() => servers.Aggregate(TimeSpan.Zero, (sum, server) => sum + server.ProcessorTime());
+        TimeSpan ServerKernelCpu() => servers.Aggregate(TimeSpan.Zero, (sum, server) => sum + server.KernelTime());
         var cpuAtWindowStart = TimeSpan.Zero;
+        var kernelAtWindowStart = TimeSpan.Zero;
+        var ownCpuAtWindowStart = TimeSpan.Zero;
         MachineCpu? machineAtWindowStart = null;
         async Task WarmUp()
         {
             await JitWarmUp.UntilQuietAsync(servers, options.Warmup);
             cpuAtWindowStart = ServerCpu();
+            kernelAtWindowStart = ServerKernelCpu();
+            ownCpuAtWindowStart = Process.GetCurrentProcess().TotalProcessorTime;
             machineAtWindowStart = MachineCpu.Read();
         }
 
@@ -93,6 +98,8 @@ internal static class RealtimeRun
         });
 
         var cpu = ServerCpu() - cpuAtWindowStart;
+        measured.ServerKernelShare = (ServerKernelCpu() - kernelAtWindowStart) / cpu;
+        measured.LoadGeneratorCores = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuAtWindowStart) / measured.Elapsed;
         measured.MachineBusy = MachineCpu.Read()?.BusySince(machineAtWindowStart!.Value);
         measured.ServerCores = cpu / measured.Elapsed;
         if (measured.Acked > 0)

@@ -132,6 +132,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         return _process.TotalProcessorTime;
     }
 
+    /// <summary>The part of <see cref="ProcessorTime"/> spent in the kernel: socket sends and receives, scheduling.</summary>
+    public TimeSpan KernelTime()
+    {
+        _process.Refresh();
+        return _process.PrivilegedProcessorTime;
+    }
+
     public async ValueTask DisposeAsync()
     {
         _process.Kill(entireProcessTree: true);

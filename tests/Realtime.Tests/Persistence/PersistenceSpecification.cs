@@ -434,4 +434,24 @@ public sealed class PostgreSqlPersistenceTests(PostgresFixture postgres) : Persi
         await otherTransaction.RollbackAsync();
         (await append).Select(m => (m.Id, m.Sequence)).Should().Equal(("m-b", 1L), ("m-a", 1L));
     }
+
+    [Fact]
+    public async Task Batches_of_any_size_share_one_statement_the_server_plans_once_per_connection()
+    {
+        var setup = NewContext();
+        setup.Conversations.Add(new Conversation { Id = "plan", Title = "plan", CreatedAt = DateTime.UtcNow, Members = [new ConversationMember { ConversationId = "plan", UserId = "alice" }] });
+        await setup.SaveChangesAsync();
+
+        // Held open, so every batch below runs on this one server session.
+        var db = NewContext();
+        await db.Database.OpenConnectionAsync();
+        await MessageLog.AppendAsync(db, [new NewMessage("p-1", "plan", "alice", "p1", "one")], DateTime.UtcNow, CancellationToken.None);
+        await MessageLog.AppendAsync(db, [new NewMessage("p-2", "plan", "alice", "p2", "two"), new NewMessage("p-3", "plan", "alice", "p3", "three")], DateTime.UtcNow, CancellationToken.None);
+
+        // Planning costs the server more than running a small batch: the session must hold exactly one
+        // prepared batch statement, reused whatever the batch size.
+        (await db.Database.SqlQueryRaw<int>("""SELECT count(*)::int AS "Value" FROM pg_prepared_statements WHERE statement LIKE '%unnest(%'""").SingleAsync())
+            .Should().Be(1);
+        (await db.Messages.CountAsync(m => m.ConversationId == "plan")).Should().Be(3);
+    }
 }
