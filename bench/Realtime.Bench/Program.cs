@@ -20,6 +20,7 @@ using Realtime.Bench;
 // round-robin, so every conversation spans the nodes. Each node's share is compared with the single node.
 // --node-cpu C: hold every node, in the one-node run and the cluster alike, to C cores (a Linux cgroup;
 // root only), so that nodes sharing one machine compare as separate machines would. The relay is not held.
+// The scale-out table then says whether the nodes (every node used its whole budget) or the machine set the figure.
 // --affinity (with --nodes): every conversation's members talk to one node, as if the load balancer
 // routed by conversation (by default clients are spread round-robin, so every conversation spans the nodes).
 // --backplane: the single node runs on a Redis backplane too, so that what the backplane costs a node
@@ -82,6 +83,17 @@ var scaleOutRun = runs.Where(r => r.Cluster is not null).OrderBy(r => PerNodeOve
 var cluster = scaleOutRun.Cluster;
 var clusterSingle = scaleOutRun.Realtime;
 
+// Nodes held to a budget compare as separate machines only while they, not the machine they share,
+// are what runs out: a cluster that leaves its budget unused on a full machine measures the machine.
+double? BudgetShare(Measurements clusterRun) => clusterRun.ServerCores / (options.NodeCpu * options.Nodes);
+string BudgetUse(Measurements clusterRun) => BudgetShare(clusterRun) is { } share
+    ? string.Create(CultureInfo.InvariantCulture, $", nodes at {share:P0} of their budget, machine {clusterRun.MachineBusy:P0} busy")
+    : "";
+string? SetBy(Measurements clusterRun) => BudgetShare(clusterRun) is not { } share ? null
+    : share >= 0.95
+        ? string.Create(CultureInfo.InvariantCulture, $"The nodes set this figure: they used {share:P0} of their CPU budget, the machine was {clusterRun.MachineBusy:P0} busy.")
+        : string.Create(CultureInfo.InvariantCulture, $"The machine set this figure, not the nodes: they used {share:P0} of their CPU budget while the machine was {clusterRun.MachineBusy:P0} busy. A smaller --node-cpu measures the nodes.");
+
 string F(double value) => double.IsNaN(value) ? "-" : value.ToString(value >= 100 ? "N0" : "0.00", CultureInfo.InvariantCulture);
 string Percent(double? share) => share is { } value && !double.IsNaN(value) ? value.ToString("P0", CultureInfo.InvariantCulture) : "-";
 string Ratio(double ours, double theirs, bool higherIsBetter) =>
@@ -132,7 +144,7 @@ if (cluster is not null)
     {
         Console.WriteLine();
         Console.WriteLine($"{runs.Count} scale-out runs (per node / one node, cluster's and single node's acked sends/s): " + string.Join("; ", runs.Select(r =>
-            $"{F(PerNodeOverOneNode(r.Cluster!, r.Realtime))} ({F(r.Cluster!.AckedPerSecond)} against {F(r.Realtime.AckedPerSecond)})")));
+            $"{F(PerNodeOverOneNode(r.Cluster!, r.Realtime))} ({F(r.Cluster!.AckedPerSecond)} against {F(r.Realtime.AckedPerSecond)}{BudgetUse(r.Cluster!)})")));
         Console.WriteLine("The scale-out table is the median run by that ratio, against the single node of the same run.");
     }
 
@@ -153,6 +165,10 @@ if (cluster is not null)
     Console.WriteLine($"| load generator cores used | {F(clusterSingle.LoadGeneratorCores ?? double.NaN)} | {F(cluster.LoadGeneratorCores ?? double.NaN)} | - |");
     Console.WriteLine($"| whole machine CPU busy | {Percent(clusterSingle.MachineBusy)} | {Percent(cluster.MachineBusy)} | - |");
     Console.WriteLine($"| errors | {(clusterSingle.Errors.IsEmpty ? "none" : clusterSingle.Errors.Values.Sum().ToString(CultureInfo.InvariantCulture))} | {(cluster.Errors.IsEmpty ? "none" : string.Join(", ", cluster.Errors.Select(e => $"{e.Key}: {e.Value}")))} | - |");
+    if (SetBy(cluster) is { } setBy)
+    {
+        Console.WriteLine(setBy);
+    }
 }
 
 if (options.JsonPath is { } path)
@@ -176,6 +192,7 @@ if (options.JsonPath is { } path)
             serverCores = cluster.ServerCores,
             machineBusy = cluster.MachineBusy,
             perNodeDeliveriesOverOneNode = PerNodeOverOneNode(cluster, clusterSingle),
+            setBy = SetBy(cluster),
             runs = runs.Select(r => PerNodeOverOneNode(r.Cluster!, r.Realtime)),
             errors = cluster.Errors,
         },
