@@ -68,18 +68,16 @@ internal static class RealtimeRun
 
         var senders = Enumerable.Range(0, options.Clients).Where(i => conversations[i] is not null).ToList();
         // Sends per second move with whatever else the two cores run; the server's CPU time per send is steadier.
-        TimeSpan ServerCpu() => servers.Aggregate(TimeSpan.Zero, (sum, server) => sum + server.ProcessorTime());
-        TimeSpan ServerKernelCpu() => servers.Aggregate(TimeSpan.Zero, (sum, server) => sum + server.KernelTime());
-        var cpuAtWindowStart = TimeSpan.Zero;
-        var kernelAtWindowStart = TimeSpan.Zero;
+        (TimeSpan Total, TimeSpan Kernel) ServerCpu() => servers.Select(server => server.CpuTimes())
+            .Aggregate((TimeSpan.Zero, TimeSpan.Zero), (sum, times) => (sum.Item1 + times.Total, sum.Item2 + times.Kernel));
+        (TimeSpan Total, TimeSpan Kernel) cpuAtWindowStart = default;
         var ownCpuAtWindowStart = TimeSpan.Zero;
         MachineCpu? machineAtWindowStart = null;
         async Task WarmUp()
         {
             await JitWarmUp.UntilQuietAsync(servers, options.Warmup);
             cpuAtWindowStart = ServerCpu();
-            kernelAtWindowStart = ServerKernelCpu();
-            ownCpuAtWindowStart = Process.GetCurrentProcess().TotalProcessorTime;
+            ownCpuAtWindowStart = Environment.CpuUsage.TotalTime;
             machineAtWindowStart = MachineCpu.Read();
         }
 
@@ -97,9 +95,10 @@ internal static class RealtimeRun
             }
         });
 
-        var cpu = ServerCpu() - cpuAtWindowStart;
-        measured.ServerKernelShare = (ServerKernelCpu() - kernelAtWindowStart) / cpu;
-        measured.LoadGeneratorCores = (Process.GetCurrentProcess().TotalProcessorTime - ownCpuAtWindowStart) / measured.Elapsed;
+        var cpuAtWindowEnd = ServerCpu();
+        var cpu = cpuAtWindowEnd.Total - cpuAtWindowStart.Total;
+        measured.ServerKernelShare = (cpuAtWindowEnd.Kernel - cpuAtWindowStart.Kernel) / cpu;
+        measured.LoadGeneratorCores = (Environment.CpuUsage.TotalTime - ownCpuAtWindowStart) / measured.Elapsed;
         measured.MachineBusy = MachineCpu.Read()?.BusySince(machineAtWindowStart!.Value);
         measured.ServerCores = cpu / measured.Elapsed;
         if (measured.Acked > 0)

@@ -126,17 +126,13 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>CPU time the server has used so far, user and kernel.</summary>
-    public TimeSpan ProcessorTime()
-    {
-        _process.Refresh();
-        return _process.TotalProcessorTime;
-    }
+    public TimeSpan ProcessorTime() => CpuTimes().Total;
 
-    /// <summary>The part of <see cref="ProcessorTime"/> spent in the kernel: socket sends and receives, scheduling.</summary>
-    public TimeSpan KernelTime()
+    /// <summary>The CPU time used so far, and the part of it spent in the kernel (socket sends and receives, scheduling), read together.</summary>
+    public (TimeSpan Total, TimeSpan Kernel) CpuTimes()
     {
         _process.Refresh();
-        return _process.PrivilegedProcessorTime;
+        return (_process.TotalProcessorTime, _process.PrivilegedProcessorTime);
     }
 
     public async ValueTask DisposeAsync()
