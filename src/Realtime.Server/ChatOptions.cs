@@ -53,6 +53,21 @@ public sealed class ChatOptions
     /// <summary>Most user ids one <c>GetPresence</c> call may ask about.</summary>
     [Range(1, 10_000)]
     public int MaxPresenceQuery { get; set; } = 500;
+
+    /// <summary>
+    /// How long a node holds back a message that reached it ahead of an earlier one of its conversation
+    /// (each node publishes on its own, so another node's earlier message can be a moment behind)
+    /// before it reads the missing ones from the database.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:01:00")]
+    public TimeSpan DeliveryGapWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Most missing messages a node reads back to close one gap in a conversation; past that it
+    /// passes the gap over and the members catch up with <c>GetMessages</c>.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxDeliveryGapFill { get; set; } = 1000;
 }
 
 /// <summary>Section <c>Database</c>.</summary>

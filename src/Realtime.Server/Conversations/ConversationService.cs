@@ -157,6 +157,13 @@ public sealed class ConversationService(
     public Task<bool> ExistsAsync(string conversationId, CancellationToken cancellationToken = default) =>
         db.Conversations.AnyAsync(c => c.Id == conversationId, cancellationToken);
 
+    /// <summary>The user's conversations, each with its last sequence.</summary>
+    public async Task<IReadOnlyList<(string ConversationId, long LastSequence)>> GetMembershipsAsync(string userId, CancellationToken cancellationToken = default) =>
+        (await db.Members.AsNoTracking().Where(m => m.UserId == userId)
+            .Select(m => new { m.ConversationId, m.Conversation!.LastSequence })
+            .ToListAsync(cancellationToken))
+        .ConvertAll(m => (m.ConversationId, m.LastSequence));
+
     public async Task<IReadOnlyList<string>> GetConversationIdsAsync(string userId, CancellationToken cancellationToken = default) =>
         await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ConversationId).ToListAsync(cancellationToken);
 

@@ -18,6 +18,7 @@ public sealed partial class ChatHub(
     PresenceService presence,
     TypingService typing,
     IPresenceTracker tracker,
+    ChatHubLifetimeManager groups,
     TypingRegistry typingRegistry,
     IOptions<ChatOptions> options,
     ChatMetrics metrics,
@@ -60,15 +61,15 @@ public sealed partial class ChatHub(
 
     private async Task JoinConversationGroupsAsync(string userId)
     {
-        var joined = await conversations.GetConversationIdsAsync(userId);
-        foreach (var conversationId in joined)
+        var joined = await conversations.GetMembershipsAsync(userId);
+        foreach (var (conversationId, lastSequence) in joined)
         {
-            await Groups.AddToGroupAsync(Context.ConnectionId, ChatGroups.Conversation(conversationId));
+            await groups.AddToConversationAsync(Context.ConnectionId, conversationId, lastSequence);
         }
 
         // A removal that committed while we were joining may have run before our join; read again and undo it.
         var current = await conversations.GetConversationIdsAsync(userId);
-        foreach (var conversationId in joined.Except(current, StringComparer.Ordinal))
+        foreach (var conversationId in joined.Select(j => j.ConversationId).Except(current, StringComparer.Ordinal))
         {
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatGroups.Conversation(conversationId));
         }

@@ -17,7 +17,7 @@ public interface IGroupMembershipSync
 /// Applies a membership change to this node's connections: group joins and leaves first, then
 /// <c>ConversationUpdated</c>, so a client that hears of its new conversation is already in the group.
 /// </summary>
-public sealed class LocalMembershipApplier(IHubContext<ChatHub, IChatClient> hub, LocalConnectionRegistry local)
+public sealed class LocalMembershipApplier(IHubContext<ChatHub, IChatClient> hub, ChatHubLifetimeManager groups, LocalConnectionRegistry local)
 {
     public async Task ApplyAsync(MembershipChange change)
     {
@@ -26,7 +26,7 @@ public sealed class LocalMembershipApplier(IHubContext<ChatHub, IChatClient> hub
         {
             foreach (var connectionId in local.ConnectionsOf(userId))
             {
-                await hub.Groups.AddToGroupAsync(connectionId, group);
+                await groups.AddToConversationAsync(connectionId, change.View.Id, change.View.LastSequence);
             }
         }
 

@@ -67,7 +67,12 @@ public static class ScaleOutExtensions
     private static void AddChatHubLifetimeManager<TInner>(IServiceCollection services)
         where TInner : HubLifetimeManager<ChatHub>
     {
-        services.AddSingleton(provider => new ChatHubLifetimeManager(ActivatorUtilities.CreateInstance<TInner>(provider)));
+        services.AddSingleton(provider => new ChatHubLifetimeManager(
+            ActivatorUtilities.CreateInstance<TInner>(provider),
+            provider.GetRequiredService<Messages.MissedMessages>(),
+            provider.GetRequiredService<IOptions<ChatOptions>>(),
+            provider.GetRequiredService<TimeProvider>(),
+            provider.GetRequiredService<ILogger<ChatHubLifetimeManager>>()));
         services.AddSingleton<HubLifetimeManager<ChatHub>>(provider => provider.GetRequiredService<ChatHubLifetimeManager>());
     }
 

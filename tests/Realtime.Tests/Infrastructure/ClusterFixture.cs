@@ -30,6 +30,8 @@ public sealed class ClusterFixture : IAsyncLifetime
             // Nodes migrate on start; the first does it alone so the others find the schema ready.
             ["Chat:HubCallsPerSecond"] = "1000",
             ["Chat:HubCallBurst"] = "1000",
+            // A lost publish is read back from the database sooner than by default.
+            ["Chat:DeliveryGapWait"] = "00:00:00.500",
         };
         var first = await ServerNode.StartAsync("A", Settings);
         var others = await Task.WhenAll(ServerNode.StartAsync("B", Settings), ServerNode.StartAsync("C", Settings));

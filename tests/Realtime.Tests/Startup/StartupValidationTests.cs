@@ -10,6 +10,8 @@ public sealed class StartupValidationTests
         { "Chat:MaxPageSize", "0", "Development" },
         { "Chat:MaxContentLength", "-1", "Development" },
         { "Chat:HubCallsPerSecond", "0", "Development" },
+        { "Chat:DeliveryGapWait", "00:00:00", "Development" },
+        { "Chat:MaxDeliveryGapFill", "0", "Development" },
         { "Auth:SigningKey", "too-short", "Development" },
         { "Auth:Audience", "", "Development" },
         { "Auth:SigningKey", "realtime-development-signing-key-not-for-production-use", "Production" },
