@@ -80,6 +80,30 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
         }
     }
 
+    [Fact]
+    public async Task A_gap_wider_than_a_node_reads_back_is_passed_over_and_delivery_carries_on()
+    {
+        await using var narrow = await ServerNode.StartAsync("narrow", new Dictionary<string, string>(cluster.Settings) { ["Chat:MaxDeliveryGapFill"] = "1" });
+        await using var alice = await cluster.A.ConnectAsync(Users.Unique("alice"));
+        await using var bob = await narrow.ConnectAsync(Users.Unique("bob"));
+        // The client is connected once the handshake completes, while a cold node may still be joining
+        // bob's groups; a call runs only after that, so the conversation below is created once he is set up.
+        await bob.Hub.GetConversations();
+        var conversation = await alice.Hub.CreateConversation("wide gap", [bob.UserId]);
+        await bob.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "bob joins");
+
+        await StoreAsync(
+            new NewMessage(Ids.NewId(), conversation.Id, alice.UserId, "w1", "never published"),
+            new NewMessage(Ids.NewId(), conversation.Id, alice.UserId, "w2", "never published either"));
+        var next = await alice.Hub.SendMessage(conversation.Id, "w3", "after the gap");
+
+        await bob.Received.WaitForMessageAsync(conversation.Id, next.Sequence);
+        bob.Received.Messages(conversation.Id).Select(m => m.Sequence).Should().Equal([3], "two missing messages are more than bob's node reads back");
+        (await bob.Hub.GetMessages(conversation.Id, 0, 10)).Select(m => m.Sequence).Should().Equal(1, 2, 3);
+        await alice.Received.WaitUntilAsync(r => r.Messages(conversation.Id).Count == 3, "alice's node reads the gap back");
+        alice.Received.Messages(conversation.Id).Select(m => m.Sequence).Should().Equal(1, 2, 3);
+    }
+
     private async Task<List<Message>> StoreAsync(params NewMessage[] sends)
     {
         var options = new Microsoft.EntityFrameworkCore.DbContextOptionsBuilder<ChatDbContext>();
