@@ -15,14 +15,8 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
     [Fact]
     public async Task Members_on_three_nodes_and_both_protocols_receive_every_message_in_sequence_order()
     {
-        await using var alice = await cluster.A.ConnectAsync(Users.Unique("alice"));
-        await using var bob = await cluster.B.ConnectAsync(Users.Unique("bob"), ChatProtocol.MessagePack);
-        await using var carol = await cluster.C.ConnectAsync(Users.Unique("carol"));
-        var conversation = await alice.Hub.CreateConversation("three nodes", [bob.UserId, carol.UserId]);
-        await bob.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "bob on B joins");
-        await carol.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "carol on C joins");
-
-        TestClient[] members = [alice, bob, carol];
+        await using var chat = await OneMemberPerNodeAsync("three nodes");
+        var (conversation, members) = (chat.Conversation, chat.Members);
         for (var i = 0; i < 9; i++)
         {
             await members[i % 3].Hub.SendMessage(conversation.Id, $"x{i}", $"from {members[i % 3].UserId}");
@@ -61,19 +55,15 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
     [Fact]
     public async Task A_message_whose_publish_was_lost_reaches_every_node_from_the_database_before_the_next_one()
     {
-        await using var alice = await cluster.A.ConnectAsync(Users.Unique("alice"));
-        await using var bob = await cluster.B.ConnectAsync(Users.Unique("bob"), ChatProtocol.MessagePack);
-        await using var carol = await cluster.C.ConnectAsync(Users.Unique("carol"));
-        var conversation = await alice.Hub.CreateConversation("lost publish", [bob.UserId, carol.UserId]);
-        await bob.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "bob on B joins");
-        await carol.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "carol on C joins");
+        await using var chat = await OneMemberPerNodeAsync("lost publish");
+        var (conversation, alice, carol) = (chat.Conversation, chat.Members[0], chat.Members[2]);
 
         // A node committed this one and died before publishing it.
         var lost = await StoreAsync(new NewMessage(Ids.NewId(), conversation.Id, carol.UserId, "lost", "never published"));
         var next = await alice.Hub.SendMessage(conversation.Id, "next", "after the lost one");
 
         next.Sequence.Should().Be(2);
-        foreach (var member in new[] { alice, bob, carol })
+        foreach (var member in chat.Members)
         {
             await member.Received.WaitUntilAsync(r => r.Messages(conversation.Id).Count == 2, $"{member.UserId} receives the lost one and the next");
             member.Received.Messages(conversation.Id).Select(m => m.Id).Should().Equal(lost[0].Id, next.Id);
@@ -102,6 +92,35 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
         (await bob.Hub.GetMessages(conversation.Id, 0, 10)).Select(m => m.Sequence).Should().Equal(1, 2, 3);
         await alice.Received.WaitUntilAsync(r => r.Messages(conversation.Id).Count == 3, "alice's node reads the gap back");
         alice.Received.Messages(conversation.Id).Select(m => m.Sequence).Should().Equal(1, 2, 3);
+    }
+
+    /// <summary>Alice on A, Bob on B (MessagePack) and Carol on C, in a conversation Alice created that both have joined.</summary>
+    private async Task<OneMemberPerNode> OneMemberPerNodeAsync(string title)
+    {
+        TestClient[] members =
+        [
+            await cluster.A.ConnectAsync(Users.Unique("alice")),
+            await cluster.B.ConnectAsync(Users.Unique("bob"), ChatProtocol.MessagePack),
+            await cluster.C.ConnectAsync(Users.Unique("carol")),
+        ];
+        var conversation = await members[0].Hub.CreateConversation(title, [members[1].UserId, members[2].UserId]);
+        foreach (var member in members[1..])
+        {
+            await member.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, $"{member.UserId} joins");
+        }
+
+        return new OneMemberPerNode(conversation, members);
+    }
+
+    private sealed record OneMemberPerNode(ConversationDto Conversation, TestClient[] Members) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var member in Members)
+            {
+                await member.DisposeAsync();
+            }
+        }
     }
 
     private async Task<List<Message>> StoreAsync(params NewMessage[] sends)
