@@ -34,7 +34,6 @@ public static class RealtimeExtensions
         builder.Services.AddScoped<PresenceService>();
         builder.Services.AddScoped<NotificationService>();
         builder.Services.AddSingleton<MessageWriter>();
-        builder.Services.AddSingleton<MissedMessages>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ChatProblemDetails>();

@@ -8,6 +8,8 @@ using Realtime.Server.Messages;
 using Realtime.Server.Observability;
 using Realtime.Server.Presence;
 
+using Realtime.Server.Connections;
+
 namespace Realtime.Server.Hubs;
 
 /// <summary>Thin by design: resolves the caller and the connection, then hands over to the domain services.</summary>

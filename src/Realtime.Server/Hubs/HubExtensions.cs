@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Realtime.Contracts;
-using Realtime.Server.Notifications;
 using Realtime.Server.ScaleOut;
+
+using Realtime.Server.Delivery;
 
 namespace Realtime.Server.Hubs;
 

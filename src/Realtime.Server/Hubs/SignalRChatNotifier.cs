@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.SignalR;
 using Realtime.Contracts;
-using Realtime.Server.Notifications;
 using Realtime.Server.Observability;
-using Realtime.Server.Presence;
+
+using Realtime.Server.Delivery;
+
+using Realtime.Server.Connections;
 
 namespace Realtime.Server.Hubs;
 

@@ -7,8 +7,9 @@ using Realtime.Contracts;
 using Realtime.Persistence;
 using Realtime.Server.Conversations;
 using Realtime.Server.Errors;
-using Realtime.Server.Notifications;
 using Realtime.Server.Observability;
+
+using Realtime.Server.Delivery;
 
 namespace Realtime.Server.Messages;
 

@@ -5,7 +5,8 @@ using Realtime.Contracts;
 using Realtime.Persistence;
 using Realtime.Server.Conversations;
 using Realtime.Server.Errors;
-using Realtime.Server.Notifications;
+
+using Realtime.Server.Delivery;
 
 namespace Realtime.Server.Messages;
 

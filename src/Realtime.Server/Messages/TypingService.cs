@@ -1,6 +1,9 @@
 using Realtime.Contracts;
 using Realtime.Server.Conversations;
-using Realtime.Server.Notifications;
+
+using Realtime.Server.Delivery;
+
+using Realtime.Server.Errors;
 
 namespace Realtime.Server.Messages;
 

@@ -2,6 +2,8 @@ using Realtime.Contracts;
 using Realtime.Server.Conversations;
 using Realtime.Server.Errors;
 
+using Realtime.Server.Delivery;
+
 namespace Realtime.Server.Notifications;
 
 /// <summary>Server-originated pushes: announcements, per-user notices and operation progress.</summary>

@@ -4,8 +4,11 @@ using Realtime.Contracts;
 using Realtime.Persistence;
 using Realtime.Server.Conversations;
 using Realtime.Server.Errors;
-using Realtime.Server.Notifications;
 using Realtime.Server.Observability;
+
+using Realtime.Server.Delivery;
+
+using Realtime.Server.Connections;
 
 namespace Realtime.Server.Presence;
 

@@ -1,9 +1,12 @@
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Realtime.Server.Connections;
+using Realtime.Server.Delivery;
 using Realtime.Server.Hubs;
+using Realtime.Server.Messages;
 using Realtime.Server.Observability;
-using Realtime.Server.Presence;
 using StackExchange.Redis;
 
 namespace Realtime.Server.ScaleOut;
@@ -32,7 +35,7 @@ public static class ScaleOutExtensions
             services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
             services.AddSingleton<IGroupMembershipSync, LocalGroupMembershipSync>();
             services.AddSingleton<IMessageBroadcast, LocalMessageBroadcast>();
-            AddChatHubLifetimeManager<DefaultHubLifetimeManager<ChatHub>>(services);
+            AddChatDelivery(services, provider => ActivatorUtilities.CreateInstance<DefaultHubLifetimeManager<ChatHub>>(provider));
             return signalR;
         }
 
@@ -45,7 +48,8 @@ public static class ScaleOutExtensions
             .Configure<IServiceProvider>((options, provider) =>
                 options.ConnectionFactory = _ => Task.FromResult(provider.GetRequiredService<IConnectionMultiplexer>()));
 
-        AddChatHubLifetimeManager<RedisHubLifetimeManager<ChatHub>>(services);
+        AddChatDelivery(services, provider => ActivatorUtilities.CreateInstance<RedisOutageTolerantLifetimeManager>(
+            provider, ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<ChatHub>>(provider)));
         services.AddSingleton<RedisMessageBroadcast>();
         services.AddSingleton<IMessageBroadcast>(provider => provider.GetRequiredService<RedisMessageBroadcast>());
         services.AddHostedService(provider => provider.GetRequiredService<RedisMessageBroadcast>());
@@ -56,23 +60,23 @@ public static class ScaleOutExtensions
         services.AddSingleton<RedisGroupMembershipSync>();
         services.AddSingleton<IGroupMembershipSync>(provider => provider.GetRequiredService<RedisGroupMembershipSync>());
         services.AddHostedService(provider => provider.GetRequiredService<RedisGroupMembershipSync>());
-        services.AddHealthChecks().AddRedis(provider => provider.GetRequiredService<IConnectionMultiplexer>(), "redis", tags: [HealthExtensions.ReadyTag]);
+        // Degraded, not unhealthy: without Redis a node still serves its own connections, persists and delivers
+        // locally, and catches its members up when Redis returns; taking it out of the load balancer would
+        // only move its users onto nodes in the same state.
+        services.AddHealthChecks().AddRedis(provider => provider.GetRequiredService<IConnectionMultiplexer>(), "redis", failureStatus: HealthStatus.Degraded, tags: [HealthExtensions.ReadyTag]);
         return signalR;
     }
 
     /// <summary>
     /// Registered for the chat hub itself, so it takes precedence over the manager SignalR registers for
-    /// every hub; <typeparamref name="TInner"/> still carries every send but a batch of messages.
+    /// every hub; <paramref name="inner"/> still carries every send but a batch of messages.
     /// </summary>
-    private static void AddChatHubLifetimeManager<TInner>(IServiceCollection services)
-        where TInner : HubLifetimeManager<ChatHub>
+    private static void AddChatDelivery(IServiceCollection services, Func<IServiceProvider, HubLifetimeManager<ChatHub>> inner)
     {
-        services.AddSingleton(provider => new ChatHubLifetimeManager(
-            ActivatorUtilities.CreateInstance<TInner>(provider),
-            provider.GetRequiredService<Messages.MissedMessages>(),
-            provider.GetRequiredService<IOptions<ChatOptions>>(),
-            provider.GetRequiredService<TimeProvider>(),
-            provider.GetRequiredService<ILogger<ChatHubLifetimeManager>>()));
+        services.AddSingleton<IGapReader, MissedMessages>();
+        services.AddSingleton<LocalConversationGroups>();
+        services.AddSingleton(provider => provider.GetRequiredService<LocalConversationGroups>().Delivery);
+        services.AddSingleton(provider => new ChatHubLifetimeManager(inner(provider), provider.GetRequiredService<LocalConversationGroups>()));
         services.AddSingleton<HubLifetimeManager<ChatHub>>(provider => provider.GetRequiredService<ChatHubLifetimeManager>());
     }
 

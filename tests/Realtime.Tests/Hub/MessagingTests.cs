@@ -2,7 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Realtime.Client;
 using Realtime.Contracts;
-using Realtime.Server.Hubs;
+using Realtime.Server.Delivery;
 using Realtime.Tests.Infrastructure;
 
 namespace Realtime.Tests.Hub;

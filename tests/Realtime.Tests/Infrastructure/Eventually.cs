@@ -16,4 +16,22 @@ public static class Eventually
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Retries an assertion about state another thread is changing until it passes; rethrows its failure on timeout.</summary>
+    public static async Task Async(Action assertion, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            try
+            {
+                assertion();
+                return;
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
+        }
+    }
 }

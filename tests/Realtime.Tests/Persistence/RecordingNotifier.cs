@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Realtime.Contracts;
-using Realtime.Server.Notifications;
+using Realtime.Server.Delivery;
 
 namespace Realtime.Tests.Persistence;
 

@@ -6,6 +6,8 @@ using Realtime.Server.Conversations;
 using Realtime.Server.Messages;
 using Realtime.Tests.Infrastructure;
 
+using Realtime.Server.Errors;
+
 namespace Realtime.Tests.ScaleOut;
 
 /// <summary>The contract across three real nodes sharing one Redis and one PostgreSQL database.</summary>

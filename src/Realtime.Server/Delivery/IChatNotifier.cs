@@ -1,6 +1,6 @@
 using Realtime.Contracts;
 
-namespace Realtime.Server.Notifications;
+namespace Realtime.Server.Delivery;
 
 /// <summary>
 /// The one way domain services reach clients. Delivery is best effort: a failure is logged, never

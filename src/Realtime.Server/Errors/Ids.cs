@@ -2,7 +2,7 @@ using System.Buffers;
 using Realtime.Persistence;
 using Realtime.Server.Errors;
 
-namespace Realtime.Server.Conversations;
+namespace Realtime.Server.Errors;
 
 /// <summary>Validation of the ids that arrive from clients, so malformed input is refused before it reaches storage.</summary>
 public static class Ids

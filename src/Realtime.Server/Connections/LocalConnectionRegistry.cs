@@ -1,4 +1,4 @@
-namespace Realtime.Server.Presence;
+namespace Realtime.Server.Connections;
 
 /// <summary>The connections of each user that live on this node. The truth every tracker starts from.</summary>
 public sealed class LocalConnectionRegistry

@@ -2,7 +2,9 @@ using Microsoft.Extensions.Options;
 using Realtime.Server.ScaleOut;
 using StackExchange.Redis;
 
-namespace Realtime.Server.Presence;
+using Realtime.Server.Connections;
+
+namespace Realtime.Server.ScaleOut;
 
 /// <summary>
 /// Cluster-wide presence in Redis. Each user has a hash of connection id → node id; a connection

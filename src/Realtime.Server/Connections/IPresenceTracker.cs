@@ -1,4 +1,4 @@
-namespace Realtime.Server.Presence;
+namespace Realtime.Server.Connections;
 
 /// <summary>
 /// Counts the live connections of each user, on one node or across the cluster, and reports the

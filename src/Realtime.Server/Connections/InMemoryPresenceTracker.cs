@@ -1,4 +1,4 @@
-namespace Realtime.Server.Presence;
+namespace Realtime.Server.Connections;
 
 /// <summary>The single-node tracker: right as long as every connection lands on this process.</summary>
 public sealed class InMemoryPresenceTracker(LocalConnectionRegistry connections) : IPresenceTracker

@@ -2,7 +2,9 @@ using Microsoft.Extensions.Options;
 using Realtime.Server.ScaleOut;
 using StackExchange.Redis;
 
-namespace Realtime.Server.Presence;
+using Realtime.Server.Presence;
+
+namespace Realtime.Server.ScaleOut;
 
 /// <summary>Beats this node's heartbeat and announces the users of nodes that died without a goodbye.</summary>
 internal sealed partial class PresenceMaintenanceService(

@@ -1,0 +1,208 @@
+using System.Threading.Channels;
+using Realtime.Contracts;
+
+namespace Realtime.Server.Delivery;
+
+/// <summary>
+/// This node's one delivery pipeline: committed batches (this node's own and the other nodes') in,
+/// each conversation's messages out to <see cref="IDeliverySink"/> in sequence order with no gap and
+/// no duplicate. One writer takes everything that queued up while it wrote, so on N nodes a member
+/// still gets one write for what arrived meanwhile rather than one per node it came from. Gaps are
+/// read back through <see cref="IGapReader"/> off the writer, and their results come back through
+/// the same queue, so <see cref="DeliveryOrder{T}"/> only ever sees one caller at a time.
+/// </summary>
+public sealed partial class OrderedDelivery : IDisposable
+{
+    private readonly IGapReader _gaps;
+    private readonly IDeliverySink _sink;
+    private readonly ILogger<OrderedDelivery> _logger;
+    private readonly DeliveryOrder<MessageDto> _order;
+    private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ITimer _gapTimer;
+    private readonly CancellationTokenSource _stopping = new();
+
+    // Joins and leaves take effect at once rather than in the queue: a member that joined is counted
+    // by the next batch the writer takes, whatever is already queued.
+    private readonly Lock _gate = new();
+
+    public OrderedDelivery(IGapReader gaps, IDeliverySink sink, TimeProvider clock, DeliveryOrderOptions options, ILogger<OrderedDelivery> logger)
+    {
+        _gaps = gaps;
+        _sink = sink;
+        _logger = logger;
+        _order = new DeliveryOrder<MessageDto>(clock, options, gap => LogGapPassedOver(logger, gap.ConversationId, gap.After, gap.UpTo));
+        _gapTimer = clock.CreateTimer(_ => _work.Writer.TryWrite(Work.Wake), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _ = Task.Run(WriteAsync);
+    }
+
+    /// <summary>Delivers a committed batch here; completes once it is written, or held back behind an earlier message still on its way.</summary>
+    public Task DeliverAsync(IReadOnlyList<MessageDto> messages)
+    {
+        var work = new Work(messages);
+        return _work.Writer.TryWrite(work) ? work.Done.Task : Task.CompletedTask;
+    }
+
+    /// <inheritdoc cref="DeliveryOrder{T}.Track"/>
+    public void Track(string conversationId, long? lastSequence)
+    {
+        lock (_gate)
+        {
+            _order.Track(conversationId, lastSequence);
+        }
+    }
+
+    /// <inheritdoc cref="DeliveryOrder{T}.Untrack"/>
+    public void Untrack(string conversationId)
+    {
+        lock (_gate)
+        {
+            _order.Untrack(conversationId);
+        }
+    }
+
+    /// <summary>
+    /// Reads where every conversation with members here stands in the database and delivers what this
+    /// node missed meanwhile (the publish path was away), without waiting for a later message to show the gap.
+    /// </summary>
+    public async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        List<string> tracked;
+        lock (_gate)
+        {
+            tracked = [.. _order.Tracked];
+        }
+
+        if (tracked.Count == 0)
+        {
+            return;
+        }
+
+        var last = await _gaps.ReadLastSequencesAsync(tracked, cancellationToken);
+        _work.Writer.TryWrite(new Work([]) { Advance = last });
+    }
+
+    private async Task WriteAsync()
+    {
+        var reader = _work.Reader;
+        while (await reader.WaitToReadAsync())
+        {
+            var taken = new List<Work>();
+            var ready = new List<MessageDto>();
+            IReadOnlyList<GapRead> reads;
+            lock (_gate)
+            {
+                while (reader.TryRead(out var work))
+                {
+                    taken.Add(work);
+                    Apply(work, ready);
+                }
+
+                reads = _order.TakeDueReads(ready);
+            }
+
+            foreach (var read in reads)
+            {
+                _ = FillAsync(read);
+            }
+
+            // Before anyone hears their batch is out, so a wait that starts now is already counting.
+            ArmGapTimer();
+            try
+            {
+                if (ready.Count > 0)
+                {
+                    await _sink.WriteAsync(ready);
+                }
+
+                taken.ForEach(work => work.Done.TrySetResult());
+            }
+            catch (Exception exception)
+            {
+                taken.ForEach(work => work.Done.TrySetException(exception));
+            }
+        }
+    }
+
+    private void Apply(Work work, List<MessageDto> ready)
+    {
+        foreach (var message in work.Messages)
+        {
+            _order.Admit(message.ConversationId, message.Sequence, message, ready);
+        }
+
+        if (work.FillOf is { } read)
+        {
+            _order.Filled(read, work.Filled?.Select(m => (m.Sequence, m)).ToList(), ready);
+        }
+
+        foreach (var (conversationId, last) in work.Advance ?? new Dictionary<string, long>())
+        {
+            _order.AdvanceTo(conversationId, last);
+        }
+    }
+
+    private async Task FillAsync(GapRead read)
+    {
+        IReadOnlyList<MessageDto>? found;
+        try
+        {
+            found = await _gaps.ReadAsync(read.ConversationId, read.After, read.UpTo, _stopping.Token);
+            LogGapFilled(_logger, found.Count, read.ConversationId);
+        }
+        catch (Exception exception)
+        {
+            LogGapFillFailed(_logger, read.ConversationId, exception);
+            found = null;
+        }
+
+        _work.Writer.TryWrite(new Work([]) { FillOf = read, Filled = found });
+    }
+
+    private void ArmGapTimer()
+    {
+        TimeSpan? due;
+        lock (_gate)
+        {
+            due = _order.NextDue();
+        }
+
+        if (due is { } wait)
+        {
+            _gapTimer.Change(wait, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    public void Dispose()
+    {
+        _gapTimer.Dispose();
+        _stopping.Cancel();
+        _work.Writer.TryComplete();
+        _stopping.Dispose();
+    }
+
+    /// <summary>A batch to deliver; or a gap read back (<see cref="FillOf"/>); or where conversations stand; or, empty, a wake-up.</summary>
+    private sealed class Work(IReadOnlyList<MessageDto> messages)
+    {
+        public static readonly Work Wake = new([]);
+
+        public IReadOnlyList<MessageDto> Messages { get; } = messages;
+
+        public GapRead? FillOf { get; init; }
+
+        /// <summary>What the read found; null when it failed.</summary>
+        public IReadOnlyList<MessageDto>? Filled { get; init; }
+
+        public IReadOnlyDictionary<string, long>? Advance { get; init; }
+
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Count} messages of conversation {ConversationId} that this node had not received back from the database")]
+    private static partial void LogGapFilled(ILogger logger, int count, string conversationId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading missed messages of conversation {ConversationId} back from the database failed")]
+    private static partial void LogGapFillFailed(ILogger logger, string conversationId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Passing over a gap in conversation {ConversationId} after sequence {After} up to {UpTo}; its members catch up with GetMessages")]
+    private static partial void LogGapPassedOver(ILogger logger, string conversationId, long after, long upTo);
+}

@@ -1,0 +1,66 @@
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Realtime.Contracts;
+
+namespace Realtime.Server.Hubs;
+
+/// <summary>
+/// A batch's messages as <c>MessageReceived</c> invocations in each protocol, each serialized once, when
+/// first needed. Both protocols frame every message (JSON ends each with a record separator, MessagePack
+/// prefixes its length), so several frames written together are still several messages to the client.
+/// </summary>
+internal sealed class BatchFrames(IReadOnlyList<MessageDto> messages)
+{
+    private readonly List<(IHubProtocol Protocol, ReadOnlyMemory<byte>[] Frames)> _byProtocol = new(2);
+
+    /// <summary>The frames of the messages at <paramref name="indexes"/>, back to back in one buffer.</summary>
+    public ReadOnlyMemory<byte> Joined(IHubProtocol protocol, List<int> indexes)
+    {
+        if (indexes.Count == 1)
+        {
+            return Frame(protocol, indexes[0]);
+        }
+
+        var length = 0;
+        foreach (var index in indexes)
+        {
+            length += Frame(protocol, index).Length;
+        }
+
+        var buffer = new byte[length];
+        var offset = 0;
+        foreach (var index in indexes)
+        {
+            var frame = Frame(protocol, index);
+            frame.Span.CopyTo(buffer.AsSpan(offset));
+            offset += frame.Length;
+        }
+
+        return buffer;
+    }
+
+    public ReadOnlyMemory<byte> Frame(IHubProtocol protocol, int index)
+    {
+        var frames = FramesIn(protocol);
+        if (frames[index].IsEmpty)
+        {
+            frames[index] = protocol.GetMessageBytes(new InvocationMessage(nameof(IChatClient.MessageReceived), [messages[index]]));
+        }
+
+        return frames[index];
+    }
+
+    private ReadOnlyMemory<byte>[] FramesIn(IHubProtocol protocol)
+    {
+        foreach (var (known, frames) in _byProtocol)
+        {
+            if (ReferenceEquals(known, protocol))
+            {
+                return frames;
+            }
+        }
+
+        var added = new ReadOnlyMemory<byte>[messages.Count];
+        _byProtocol.Add((protocol, added));
+        return added;
+    }
+}

@@ -1,0 +1,194 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Realtime.Server.Hubs;
+using StackExchange.Redis;
+
+namespace Realtime.Server.ScaleOut;
+
+/// <summary>
+/// SignalR's Redis manager, kept from closing connections while Redis is away. A connect and a group
+/// join subscribe to Redis channels, and a failed subscribe would close the connection: while Redis is
+/// down no client could connect or reconnect to any node. Here the failure is logged and the connection
+/// carries on: its messages come through this node's own delivery, which does not need Redis for the
+/// members here. A subscription that failed is not made again when Redis returns, so once it is back
+/// the connections it concerned (and those that share its user's or its group's subscription) are
+/// closed, and their clients reconnect onto whole subscriptions.
+/// Sends still fail while Redis is away; their callers treat delivery as best effort.
+/// </summary>
+internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeManager<ChatHub>, IDisposable
+{
+    private readonly RedisHubLifetimeManager<ChatHub> _inner;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly ILogger<RedisOutageTolerantLifetimeManager> _logger;
+    private readonly ConcurrentDictionary<string, Local> _connections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _brokenGroups = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _brokenUsers = new(StringComparer.Ordinal);
+
+    public RedisOutageTolerantLifetimeManager(RedisHubLifetimeManager<ChatHub> inner, IConnectionMultiplexer redis, ILogger<RedisOutageTolerantLifetimeManager> logger)
+    {
+        _inner = inner;
+        _redis = redis;
+        _logger = logger;
+        redis.ConnectionRestored += OnConnectionRestored;
+    }
+
+    public override async Task OnConnectedAsync(HubConnectionContext connection)
+    {
+        var local = _connections[connection.ConnectionId] = new Local(connection);
+        try
+        {
+            await _inner.OnConnectedAsync(connection);
+        }
+        catch (RedisException exception)
+        {
+            local.Broken = true;
+            _brokenUsers.TryAdd(connection.UserIdentifier ?? "", 0);
+            LogSubscribeFailed(_logger, "connect", exception);
+        }
+    }
+
+    public override async Task OnDisconnectedAsync(HubConnectionContext connection)
+    {
+        _connections.TryRemove(connection.ConnectionId, out _);
+        try
+        {
+            await _inner.OnDisconnectedAsync(connection);
+        }
+        catch (RedisException exception)
+        {
+            LogSubscribeFailed(_logger, "disconnect", exception);
+        }
+    }
+
+    public override async Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+    {
+        if (!_connections.TryGetValue(connectionId, out var local))
+        {
+            // Another node's connection: SignalR forwards the change to it and waits for its answer.
+            await _inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
+            return;
+        }
+
+        lock (local.Groups)
+        {
+            local.Groups.Add(groupName);
+        }
+
+        try
+        {
+            await _inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
+        }
+        catch (RedisException exception)
+        {
+            _brokenGroups.TryAdd(groupName, 0);
+            LogSubscribeFailed(_logger, "group join", exception);
+        }
+    }
+
+    public override async Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
+    {
+        if (_connections.TryGetValue(connectionId, out var local))
+        {
+            lock (local.Groups)
+            {
+                local.Groups.Remove(groupName);
+            }
+        }
+
+        try
+        {
+            await _inner.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
+        }
+        catch (RedisException exception) when (local is not null)
+        {
+            LogSubscribeFailed(_logger, "group leave", exception);
+        }
+    }
+
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
+    {
+        if (e.ConnectionType != ConnectionType.Subscription || (_brokenGroups.IsEmpty && _brokenUsers.IsEmpty))
+        {
+            return;
+        }
+
+        var closed = 0;
+        foreach (var local in _connections.Values)
+        {
+            bool inBrokenGroup;
+            lock (local.Groups)
+            {
+                inBrokenGroup = local.Groups.Any(_brokenGroups.ContainsKey);
+            }
+
+            if (local.Broken || inBrokenGroup || _brokenUsers.ContainsKey(local.Context.UserIdentifier ?? ""))
+            {
+                local.Context.Abort();
+                closed++;
+            }
+        }
+
+        _brokenGroups.Clear();
+        _brokenUsers.Clear();
+        LogReconnectRequested(_logger, closed);
+    }
+
+    public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        _inner.SendAllAsync(methodName, args, cancellationToken);
+
+    public override Task SendAllExceptAsync(string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
+        _inner.SendAllExceptAsync(methodName, args, excludedConnectionIds, cancellationToken);
+
+    public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        _inner.SendConnectionAsync(connectionId, methodName, args, cancellationToken);
+
+    public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        _inner.SendConnectionsAsync(connectionIds, methodName, args, cancellationToken);
+
+    public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        _inner.SendGroupAsync(groupName, methodName, args, cancellationToken);
+
+    public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        _inner.SendGroupsAsync(groupNames, methodName, args, cancellationToken);
+
+    public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
+        _inner.SendGroupExceptAsync(groupName, methodName, args, excludedConnectionIds, cancellationToken);
+
+    public override Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        _inner.SendUserAsync(userId, methodName, args, cancellationToken);
+
+    public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
+        _inner.SendUsersAsync(userIds, methodName, args, cancellationToken);
+
+    public override Task<T> InvokeConnectionAsync<T>(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken) =>
+        _inner.InvokeConnectionAsync<T>(connectionId, methodName, args, cancellationToken);
+
+    public override Task SetConnectionResultAsync(string connectionId, CompletionMessage result) =>
+        _inner.SetConnectionResultAsync(connectionId, result);
+
+    public override bool TryGetReturnType(string invocationId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Type? type) =>
+        _inner.TryGetReturnType(invocationId, out type);
+
+    public void Dispose()
+    {
+        _redis.ConnectionRestored -= OnConnectionRestored;
+        _inner.Dispose();
+    }
+
+    private sealed class Local(HubConnectionContext context)
+    {
+        public HubConnectionContext Context { get; } = context;
+
+        public HashSet<string> Groups { get; } = new(StringComparer.Ordinal);
+
+        public bool Broken { get; set; }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is away: a {Operation} went ahead without its backplane subscription; the connection is asked to reconnect once Redis is back")]
+    private static partial void LogSubscribeFailed(ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis is back: closed {Count} connections whose backplane subscriptions failed meanwhile, so their clients reconnect onto whole ones")]
+    private static partial void LogReconnectRequested(ILogger logger, int count);
+}
