@@ -7,6 +7,7 @@ using Realtime.Server.Notifications;
 using Realtime.Server.Observability;
 using Realtime.Server.Persistence;
 using Realtime.Server.Presence;
+using Realtime.Server.ScaleOut;
 using Realtime.Server.Security;
 using Realtime.Server.WebChat;
 
@@ -23,6 +24,7 @@ public static class RealtimeExtensions
         builder.AddChatPersistence();
         builder.AddChatAuthentication();
         builder.AddChatHub();
+        builder.AddChatScaleOut();
         builder.AddChatHealthChecks();
         builder.AddChatTelemetry();
         builder.AddGracefulShutdown();

@@ -1,10 +1,12 @@
+using Realtime.Server.Presence;
+
 namespace Realtime.Server.Connections;
 
 /// <summary>
 /// Counts the live connections of each user, on one node or across the cluster, and reports the
 /// transitions: online at a user's first connection, offline at the last.
 /// </summary>
-public interface IPresenceTracker
+public interface IPresenceTracker : IOnlineUsers
 {
     /// <returns>True when this connection brought the user online.</returns>
     Task<bool> ConnectionOpenedAsync(string userId, string connectionId);
@@ -13,7 +15,4 @@ public interface IPresenceTracker
     Task<bool> ConnectionClosedAsync(string userId, string connectionId);
 
     Task<IReadOnlyList<string>> GetConnectionIdsAsync(string userId);
-
-    /// <summary>The subset of <paramref name="userIds"/> that is online, in one round trip.</summary>
-    Task<IReadOnlySet<string>> GetOnlineUsersAsync(IReadOnlyCollection<string> userIds);
 }

@@ -174,10 +174,13 @@ public sealed partial class OrderedDelivery : IDisposable
 
     public void Dispose()
     {
-        _gapTimer.Dispose();
-        _stopping.Cancel();
-        _work.Writer.TryComplete();
-        _stopping.Dispose();
+        // Whoever owns it may dispose it, and the container too.
+        if (_work.Writer.TryComplete())
+        {
+            _gapTimer.Dispose();
+            _stopping.Cancel();
+            _stopping.Dispose();
+        }
     }
 
     /// <summary>A batch to deliver; or a gap read back (<see cref="FillOf"/>); or where conversations stand; or, empty, a wake-up.</summary>

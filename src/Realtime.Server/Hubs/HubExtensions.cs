@@ -3,8 +3,6 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Realtime.Contracts;
-using Realtime.Server.ScaleOut;
-
 using Realtime.Server.Delivery;
 
 namespace Realtime.Server.Hubs;
@@ -23,8 +21,7 @@ public static class HubExtensions
                 options.AddFilter<ChatHubErrorFilter>();
             })
             .AddJsonProtocol()
-            .AddMessagePackProtocol()
-            .AddChatScaleOut(builder.Configuration);
+            .AddMessagePackProtocol();
         WrapProtocols(builder.Services);
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<ChatOptions>>((hub, chat) =>
             hub.MaximumReceiveMessageSize = chat.Value.MaxReceiveMessageBytes);
@@ -54,9 +51,10 @@ public static class HubExtensions
             // A connection lives no longer than the token that opened it; the client reconnects with a fresh one.
             options.CloseOnAuthenticationExpiration = true;
             options.Transports = HttpTransportType.WebSockets | HttpTransportType.ServerSentEvents | HttpTransportType.LongPolling;
-            // Clients recover with GetMessages from their last sequence. SignalR's stateful reconnect
-            // would also number writes for replay, and ChatHubLifetimeManager writes a batch as one.
-            options.AllowStatefulReconnects = false;
+            // A client whose socket drops for a moment gets what it missed replayed without asking; one
+            // that stays away longer resyncs with GetMessages from its last sequence. Such connections get
+            // one write per message (LocalConversationGroups), since the replay numbers writes.
+            options.AllowStatefulReconnects = true;
         });
         return app;
     }

@@ -8,7 +8,6 @@ using Realtime.Server.Observability;
 
 using Realtime.Server.Delivery;
 
-using Realtime.Server.Connections;
 
 namespace Realtime.Server.Presence;
 
@@ -16,7 +15,7 @@ namespace Realtime.Server.Presence;
 public sealed class PresenceService(
     ChatDbContext db,
     ConversationService conversations,
-    IPresenceTracker tracker,
+    IOnlineUsers tracker,
     IChatNotifier notifier,
     ChatMetrics metrics,
     IOptions<ChatOptions> options,

@@ -167,8 +167,17 @@ public sealed partial class RedisPresenceTracker(
         }
 
         var users = userIds.ToList();
-        var result = (RedisResult[])(await Db.ScriptEvaluateAsync(OnlineScript, users.Select(UserKey).ToArray(), [NodeKeyPrefix]))!;
-        return users.Where((_, i) => (long)result[i] == 1).ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            var result = (RedisResult[])(await Db.ScriptEvaluateAsync(OnlineScript, users.Select(UserKey).ToArray(), [NodeKeyPrefix]))!;
+            return users.Where((_, i) => (long)result[i] == 1).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (RedisException exception)
+        {
+            // What this node knows: its own users are online; of the others it cannot say until Redis returns.
+            LogRedisFailed(logger, "presence query", exception);
+            return users.Where(local.IsConnected).ToHashSet(StringComparer.Ordinal);
+        }
     }
 
     /// <summary>Makes the next heartbeat write every local connection back, whether or not the node key survived.</summary>

@@ -6,6 +6,7 @@ using Realtime.Server.Connections;
 using Realtime.Server.Delivery;
 using Realtime.Server.Hubs;
 using Realtime.Server.Messages;
+using Realtime.Server.Presence;
 using Realtime.Server.Observability;
 using StackExchange.Redis;
 
@@ -17,9 +18,11 @@ public static class ScaleOutExtensions
     /// One node with in-memory presence, or, with <c>Redis:ConnectionString</c> set, the same code on N
     /// nodes: the Redis backplane carries group and user sends, presence and membership changes.
     /// </summary>
-    public static ISignalRServerBuilder AddChatScaleOut(this ISignalRServerBuilder signalR, IConfiguration configuration)
+    public static IHostApplicationBuilder AddChatScaleOut(this IHostApplicationBuilder builder)
     {
-        var services = signalR.Services;
+        var signalR = builder.Services.AddSignalR();
+        var services = builder.Services;
+        var configuration = builder.Configuration;
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.SectionName)
             .ValidateDataAnnotations()
             .Validate(o => o.PresenceNodeTimeout >= 2 * o.PresenceHeartbeatInterval, "Redis:PresenceNodeTimeout must be at least twice Redis:PresenceHeartbeatInterval.")
@@ -33,10 +36,11 @@ public static class ScaleOutExtensions
         if (!redis.IsEnabled || !TryParse(redis.ConnectionString!))
         {
             services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
+            services.AddSingleton<IOnlineUsers>(provider => provider.GetRequiredService<IPresenceTracker>());
             services.AddSingleton<IGroupMembershipSync, LocalGroupMembershipSync>();
             services.AddSingleton<IMessageBroadcast, LocalMessageBroadcast>();
             AddChatDelivery(services, provider => ActivatorUtilities.CreateInstance<DefaultHubLifetimeManager<ChatHub>>(provider));
-            return signalR;
+            return builder;
         }
 
         services.AddSingleton<IConnectionMultiplexer>(provider =>
@@ -56,6 +60,7 @@ public static class ScaleOutExtensions
 
         services.AddSingleton<RedisPresenceTracker>();
         services.AddSingleton<IPresenceTracker>(provider => provider.GetRequiredService<RedisPresenceTracker>());
+        services.AddSingleton<IOnlineUsers>(provider => provider.GetRequiredService<RedisPresenceTracker>());
         services.AddHostedService<PresenceMaintenanceService>();
         services.AddSingleton<RedisGroupMembershipSync>();
         services.AddSingleton<IGroupMembershipSync>(provider => provider.GetRequiredService<RedisGroupMembershipSync>());
@@ -64,7 +69,7 @@ public static class ScaleOutExtensions
         // locally, and catches its members up when Redis returns; taking it out of the load balancer would
         // only move its users onto nodes in the same state.
         services.AddHealthChecks().AddRedis(provider => provider.GetRequiredService<IConnectionMultiplexer>(), "redis", failureStatus: HealthStatus.Degraded, tags: [HealthExtensions.ReadyTag]);
-        return signalR;
+        return builder;
     }
 
     /// <summary>
