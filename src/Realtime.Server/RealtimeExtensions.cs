@@ -23,8 +23,9 @@ public static class RealtimeExtensions
 
         builder.AddChatPersistence();
         builder.AddChatAuthentication();
-        builder.AddChatHub();
+        // Scale-out first: AddChatHub wraps every hub protocol registered by then, AddSignalR's own included.
         builder.AddChatScaleOut();
+        builder.AddChatHub();
         builder.AddChatHealthChecks();
         builder.AddChatTelemetry();
         builder.AddGracefulShutdown();

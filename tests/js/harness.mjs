@@ -157,12 +157,13 @@ export function uniqueUser(name) {
 }
 
 /** A started @microsoft/signalr connection that records every server call, by method name. */
-export async function connect(baseUrl, userId, protocol, { reconnect = true } = {}) {
-  const token = await tokenFor(baseUrl, userId);
+export async function connect(baseUrl, userId, protocol, { reconnect = true, stateful = false, tokenUrl = baseUrl } = {}) {
+  const token = await tokenFor(tokenUrl, userId);
   let builder = new signalR.HubConnectionBuilder()
     .withUrl(`${baseUrl}/hubs/chat`, { accessTokenFactory: () => token })
     .configureLogging(signalR.LogLevel.None);
   if (reconnect) builder = builder.withAutomaticReconnect([0, 250, 500, 1000, 1000, 2000, 2000, 2000, 2000, 2000, 5000, 5000]);
+  if (stateful) builder = builder.withStatefulReconnect();
   if (protocol === "messagepack") builder = builder.withHubProtocol(new MessagePackHubProtocol());
   const connection = builder.build();
   const events = [];
@@ -210,4 +211,44 @@ export async function runNotifier(cluster, ...args) {
   child.stderr.on("data", (c) => output.push(String(c)));
   const [code] = await once(child, "exit");
   if (code !== 0) throw new Error(`notifier exited with ${code}: ${output.join("")}`);
+}
+
+/**
+ * A TCP relay in front of a node that can cut every connection through it, as a network blip would,
+ * and hold the connections that come next until it is let through again.
+ */
+export async function startBlip(targetPort) {
+  const sockets = new Set();
+  const held = [];
+  let holding = false;
+  const server = net.createServer((client) => {
+    const open = () => {
+      const upstream = net.connect(targetPort, "127.0.0.1");
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on("close", () => sockets.delete(socket));
+        socket.on("error", () => socket.destroy());
+      }
+      client.on("close", () => upstream.destroy());
+      upstream.on("close", () => client.destroy());
+      client.pipe(upstream);
+      upstream.pipe(client);
+    };
+    if (holding) held.push(open);
+    else open();
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    /** Drops every connection at once; new ones wait for letThrough(). */
+    cut() {
+      holding = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    letThrough() {
+      holding = false;
+      for (const open of held.splice(0)) open();
+    },
+    close: () => new Promise((resolve) => { for (const socket of sockets) socket.destroy(); server.close(resolve); }),
+  };
 }

@@ -18,6 +18,8 @@ public sealed class DeliveryOrder<T>(TimeProvider clock, DeliveryOrderOptions op
 
     public IReadOnlyCollection<string> Tracked => _cursors.Keys;
 
+    public bool IsTracked(string conversationId) => _cursors.ContainsKey(conversationId);
+
     /// <summary>
     /// Starts delivering a conversation's items here, after <paramref name="deliveredUpTo"/> (its last
     /// position as read before its first local member joined: that member reads what came before from

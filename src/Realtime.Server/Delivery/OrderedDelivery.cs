@@ -61,15 +61,15 @@ public sealed partial class OrderedDelivery : IDisposable
     }
 
     /// <summary>
-    /// Reads where every conversation with members here stands in the database and delivers what this
+    /// Reads where every conversation with members here (or those of <c>only</c> among them) stands in the database and delivers what this
     /// node missed meanwhile (the publish path was away), without waiting for a later message to show the gap.
     /// </summary>
-    public async Task CatchUpAsync(CancellationToken cancellationToken)
+    public async Task CatchUpAsync(CancellationToken cancellationToken, IReadOnlyCollection<string>? only = null)
     {
         List<string> tracked;
         lock (_gate)
         {
-            tracked = [.. _order.Tracked];
+            tracked = only is null ? [.. _order.Tracked] : only.Where(_order.IsTracked).ToList();
         }
 
         if (tracked.Count == 0)

@@ -29,8 +29,11 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
     // to a group, and an emptied group from being dropped while a connection joins it.
     private readonly Lock _membership = new();
 
-    public LocalConversationGroups(IGapReader gaps, TimeProvider clock, IOptions<ChatOptions> options, ILogger<OrderedDelivery> logger)
+    private readonly ConversationInterest interest;
+
+    public LocalConversationGroups(IGapReader gaps, ConversationInterest interest, TimeProvider clock, IOptions<ChatOptions> options, ILogger<OrderedDelivery> logger)
     {
+        this.interest = interest;
         var limits = options.Value;
         delivery = new OrderedDelivery(gaps, this, clock, new DeliveryOrderOptions(limits.DeliveryGapWait, limits.MaxDeliveryGapFill), logger);
     }
@@ -80,6 +83,7 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
             {
                 delivery.Track(conversationId, lastSequence);
                 _groups[conversationId] = members = new(StringComparer.Ordinal);
+                interest.RaiseGained(conversationId);
             }
 
             members[connectionId] = local.Context;
@@ -108,6 +112,7 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
         {
             _groups.TryRemove(conversationId, out _);
             delivery.Untrack(conversationId);
+            interest.RaiseLost(conversationId);
         }
     }
 

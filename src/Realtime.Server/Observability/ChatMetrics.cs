@@ -13,6 +13,8 @@ public sealed class ChatMetrics
     private readonly Histogram<double> _sendDuration;
     private readonly Counter<long> _presenceTransitions;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _backplaneMessages;
+    private readonly Counter<long> _backplaneBytes;
 
     public ChatMetrics(IMeterFactory meterFactory)
     {
@@ -27,6 +29,8 @@ public sealed class ChatMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.5, 1, 2, 5, 10, 20, 50, 100, 250, 500, 1000, 5000] });
         _presenceTransitions = meter.CreateCounter<long>("realtime.presence.transitions", "{transition}", "Users coming online or going offline, cluster-wide.");
         _errors = meter.CreateCounter<long>("realtime.errors", "{error}", "Refused or failed calls, by contract error code.");
+        _backplaneMessages = meter.CreateCounter<long>("realtime.backplane.received", "{message}", "What this node read from other nodes over Redis, by channel kind.");
+        _backplaneBytes = meter.CreateCounter<long>("realtime.backplane.received.size", "By", "Bytes this node read from other nodes over Redis, by channel kind.");
     }
 
     public void ConnectionOpened() => _connections.Add(1);
@@ -43,6 +47,13 @@ public sealed class ChatMetrics
 
     public void PresenceChanged(bool isOnline) =>
         _presenceTransitions.Add(1, new KeyValuePair<string, object?>("state", isOnline ? "online" : "offline"));
+
+    public void BackplaneReceived(string kind, int bytes)
+    {
+        var tag = new KeyValuePair<string, object?>("kind", kind);
+        _backplaneMessages.Add(1, tag);
+        _backplaneBytes.Add(bytes, tag);
+    }
 
     public void Failed(string code) => _errors.Add(1, new KeyValuePair<string, object?>("code", code));
 }

@@ -13,7 +13,7 @@ namespace Realtime.Server.ScaleOut;
 /// up in fewer, larger steps. One publisher per node and Redis's in-order delivery on a channel keep
 /// each node's values in the order it published them.
 /// </summary>
-internal sealed partial class NodeChannel<T>(IConnectionMultiplexer redis, NodeIdentity node, string name, ILogger logger)
+internal sealed partial class NodeChannel<T>(IConnectionMultiplexer redis, NodeIdentity node, string name, ILogger logger, Action<int>? received = null)
 {
     // The multiplexer adds Redis:ChannelPrefix.
     private readonly RedisChannel _channel = RedisChannel.Literal(name);
@@ -25,11 +25,16 @@ internal sealed partial class NodeChannel<T>(IConnectionMultiplexer redis, NodeI
     /// Publishes without waiting for Redis's reply, which would cost a thread wake-up a value and tell
     /// the caller nothing it acts on. Commands still leave in call order.
     /// </summary>
-    public void Publish(T value)
+    public void Publish(T value) => PublishOn(_channel, value);
+
+    /// <summary>Publishes in the same way on the channel <paramref name="other"/>, which a <see cref="NodeChannel{T}"/> of that name reads.</summary>
+    public void PublishOn(string other, T value) => PublishOn(RedisChannel.Literal(other), value);
+
+    private void PublishOn(RedisChannel channel, T value)
     {
         try
         {
-            redis.GetSubscriber().Publish(_channel, Frame(value), CommandFlags.FireAndForget);
+            redis.GetSubscriber().Publish(channel, Frame(value), CommandFlags.FireAndForget);
         }
         catch (RedisException exception)
         {
@@ -43,15 +48,45 @@ internal sealed partial class NodeChannel<T>(IConnectionMultiplexer redis, NodeI
     /// <summary>Starts reading what the other nodes publish; <paramref name="onReceived"/> runs for one list at a time, in order.</summary>
     public async Task SubscribeAsync(Func<IReadOnlyList<T>, Task> onReceived)
     {
-        _queue = await redis.GetSubscriber().SubscribeAsync(_channel);
+        try
+        {
+            _queue = await redis.GetSubscriber().SubscribeAsync(_channel);
+        }
+        catch (RedisException)
+        {
+            // The multiplexer keeps the queue it made for a subscribe that failed, and would fill it once
+            // Redis is back with nobody reading: drop it, and let the caller subscribe again later.
+            await ForgetAsync();
+            throw;
+        }
+
         _reading = Task.Run(() => ReadAsync(_queue, onReceived));
+    }
+
+    private async Task ForgetAsync()
+    {
+        try
+        {
+            await redis.GetSubscriber().UnsubscribeAsync(_channel, handler: null, CommandFlags.FireAndForget);
+        }
+        catch (RedisException)
+        {
+            // Redis is away; the subscription is gone from the multiplexer all the same.
+        }
     }
 
     public async Task UnsubscribeAsync()
     {
         if (_queue is not null)
         {
-            await _queue.UnsubscribeAsync();
+            try
+            {
+                await _queue.UnsubscribeAsync();
+            }
+            catch (RedisException)
+            {
+                // Redis is away: it has forgotten the subscription itself, and the queue is closed here.
+            }
         }
 
         await _reading;
@@ -113,6 +148,7 @@ internal sealed partial class NodeChannel<T>(IConnectionMultiplexer redis, NodeI
             return;
         }
 
+        received?.Invoke(frame.Length);
         var lineBreak = frame.IndexOf((byte)'\n');
         if (lineBreak < 0)
         {

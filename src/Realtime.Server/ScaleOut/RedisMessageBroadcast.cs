@@ -5,43 +5,40 @@ using StackExchange.Redis;
 namespace Realtime.Server.ScaleOut;
 
 /// <summary>
-/// A batch crosses Redis as one message on one channel, and every node hands it to its own ordered
-/// delivery: one publish and one receive per batch and node, where a send to each conversation group
-/// would cost one of each per message. Every node reads every batch, as with Socket.IO's Redis adapter;
-/// a node with no members of a conversation skips its messages at the cost of reading them.
-/// When the subscription comes back after Redis was away, the node reads from the database what it
-/// missed meanwhile, so its members get it in order without asking.
+/// A committed batch goes to this node's ordered delivery at once and crosses Redis on its
+/// conversations' channels (<see cref="ConversationChannels"/>), one publish per conversation in the
+/// batch; each node that has members of a conversation reads its channel and hands what it reads to
+/// its own ordered delivery. When the subscriptions come back after Redis was away, the node reads
+/// from the database what it missed meanwhile, so its members get it in order without asking.
 /// </summary>
 internal sealed partial class RedisMessageBroadcast(
     OrderedDelivery delivery,
+    ConversationChannels channels,
     IConnectionMultiplexer redis,
-    NodeIdentity node,
     TimeProvider clock,
     Microsoft.Extensions.Options.IOptions<ChatOptions> options,
     ILogger<RedisMessageBroadcast> logger) : IMessageBroadcast, IHostedService, IDisposable
 {
-    private readonly NodeChannel<IReadOnlyList<MessageDto>> _batches = new(redis, node, "messages", logger);
     private readonly CancellationTokenSource _stopping = new();
 
     public Task PublishAsync(IReadOnlyList<MessageDto> messages)
     {
         var deliveredHere = delivery.DeliverAsync(messages);
         // Delivery is best effort (the database is the record), so the batch is not held up for Redis.
-        _batches.Publish(messages);
+        channels.Publish(messages);
         return deliveredHere;
     }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public Task StartAsync(CancellationToken cancellationToken)
     {
         redis.ConnectionRestored += OnConnectionRestored;
-        await _batches.SubscribeAsync(batches => Task.WhenAll(batches.Select(delivery.DeliverAsync)));
+        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         redis.ConnectionRestored -= OnConnectionRestored;
         await _stopping.CancelAsync();
-        await _batches.UnsubscribeAsync();
     }
 
     public void Dispose() => _stopping.Dispose();

@@ -54,6 +54,8 @@ public static class ScaleOutExtensions
 
         AddChatDelivery(services, provider => ActivatorUtilities.CreateInstance<RedisOutageTolerantLifetimeManager>(
             provider, ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<ChatHub>>(provider)));
+        services.AddSingleton<ConversationChannels>();
+        services.AddHostedService(provider => provider.GetRequiredService<ConversationChannels>());
         services.AddSingleton<RedisMessageBroadcast>();
         services.AddSingleton<IMessageBroadcast>(provider => provider.GetRequiredService<RedisMessageBroadcast>());
         services.AddHostedService(provider => provider.GetRequiredService<RedisMessageBroadcast>());
@@ -79,6 +81,7 @@ public static class ScaleOutExtensions
     private static void AddChatDelivery(IServiceCollection services, Func<IServiceProvider, HubLifetimeManager<ChatHub>> inner)
     {
         services.AddSingleton<IGapReader, MissedMessages>();
+        services.AddSingleton<ConversationInterest>();
         services.AddSingleton<LocalConversationGroups>();
         services.AddSingleton(provider => provider.GetRequiredService<LocalConversationGroups>().Delivery);
         services.AddSingleton(provider => new ChatHubLifetimeManager(inner(provider), provider.GetRequiredService<LocalConversationGroups>()));

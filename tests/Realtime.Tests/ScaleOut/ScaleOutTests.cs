@@ -139,7 +139,7 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
     private static Task<long> PublishAsOtherNodeAsync(StackExchange.Redis.ConnectionMultiplexer redis, Message message)
     {
         var batch = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new[] { MessageService.ToDto(message) }, System.Text.Json.JsonSerializerOptions.Web);
-        return redis.GetSubscriber().PublishAsync(StackExchange.Redis.RedisChannel.Literal("cluster-test:messages"), (byte[])[.. "another-node\n"u8, .. batch]);
+        return redis.GetSubscriber().PublishAsync(StackExchange.Redis.RedisChannel.Literal($"cluster-test:messages:{message.ConversationId}"), (byte[])[.. "another-node\n"u8, .. batch]);
     }
 
     [Fact]
@@ -187,7 +187,7 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
     }
 
     [Fact]
-    public async Task Messages_cross_redis_once_in_their_batch_and_never_through_the_conversation_group()
+    public async Task Messages_cross_redis_once_on_their_conversation_channel_and_never_through_the_conversation_group()
     {
         // Nine members, three on each node, so every node has several sends in flight at once.
         TestClient[] members = await Task.WhenAll(Enumerable.Range(0, 9).Select(i =>
@@ -217,7 +217,7 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
         var batchedIds = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var groupPublishes = 0;
         var subscriber = redis.GetSubscriber();
-        await subscriber.SubscribeAsync(StackExchange.Redis.RedisChannel.Literal("cluster-test:messages"), (_, payload) =>
+        await subscriber.SubscribeAsync(StackExchange.Redis.RedisChannel.Literal($"cluster-test:messages:{conversation.Id}"), (_, payload) =>
         {
             // The publishing node's id, a line break, then the batch as JSON.
             var frame = (byte[])payload!;
@@ -238,13 +238,33 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
             received.Select(m => m.Sequence).Should().Equal(Enumerable.Range(1, sent.Length).Select(i => (long)i), "each message arrives once, in order, whichever node committed it");
         }
 
-        await Eventually.HoldsAsync(() => Task.FromResult(batchedIds.Count >= sent.Length), "every message crosses Redis in a batch");
+        await Eventually.HoldsAsync(() => Task.FromResult(batchedIds.Count >= sent.Length), "every message crosses Redis on its conversation's channel");
         batchedIds.Should().BeEquivalentTo(sent.Select(m => m.Id), "each message crosses once");
         Volatile.Read(ref groupPublishes).Should().Be(0, "no message goes through the conversation's group channel");
 
         // The group channel is still the way for everything else, which shows the test watches the right channel.
         await members[1].Hub.MarkRead(conversation.Id, sent.Length);
         await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref groupPublishes) == 1), "the read receipt goes through the group channel");
+    }
+
+    [Fact]
+    public async Task A_node_reads_a_conversation_from_redis_only_while_it_has_members_of_it()
+    {
+        using var redis = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(cluster.Redis.ConnectionString);
+        var server = redis.GetServer(cluster.Redis.ConnectionString);
+        var alice = await cluster.A.ConnectAsync(Users.Unique("alice"));
+        await using var bob = await cluster.B.ConnectAsync(Users.Unique("bob"));
+        var conversation = await alice.Hub.CreateConversation("routed", [bob.UserId]);
+        await bob.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "bob joins");
+        var channel = StackExchange.Redis.RedisChannel.Literal($"cluster-test:messages:{conversation.Id}");
+        async Task<long> Readers() => (long)(await server.ExecuteAsync("PUBSUB", "NUMSUB", (string)channel!))[1];
+
+        await Eventually.HoldsAsync(async () => await Readers() == 2, "nodes A and B read the conversation, C does not");
+
+        await alice.DisposeAsync();
+        await Eventually.HoldsAsync(async () => await Readers() == 1, "node A stops reading once its last member is gone");
+        var sent = await bob.Hub.SendMessage(conversation.Id, "still", "only B reads this");
+        await bob.Received.WaitForMessageAsync(conversation.Id, sent.Sequence);
     }
 
     [Fact]
@@ -382,6 +402,12 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
             // New clients get in on either protocol, and the node's own members hear each other live.
             await using var daveOnA = await cluster.A.ConnectAsync(dave);
             await using var erinOnA = await cluster.A.ConnectAsync(erin, ChatProtocol.MessagePack);
+            foreach (var newcomer in new[] { daveOnA, erinOnA })
+            {
+                // A call is answered only once the connection has joined its conversations.
+                (await newcomer.Hub.GetConversations()).Should().Contain(c => c.Id == conversation.Id);
+            }
+
             var outageEnds = DateTime.UtcNow.AddSeconds(6);
             var i = 0;
             while (DateTime.UtcNow < outageEnds)
@@ -391,7 +417,7 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
                 await Task.Delay(200);
             }
 
-            var sentOnA = acknowledged.Where(m => m.SenderId != bob.UserId).Select(m => m.Id).ToList();
+            var sentOnA = acknowledged.Skip(1).Where(m => m.SenderId != bob.UserId).Select(m => m.Id).ToList();
             foreach (var member in new[] { daveOnA, erinOnA })
             {
                 await member.Received.WaitUntilAsync(r => sentOnA.All(id => r.Messages(conversation.Id).Any(m => m.Id == id)), $"{member.UserId} hears node A's sends live");
