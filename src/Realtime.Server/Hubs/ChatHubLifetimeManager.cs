@@ -7,10 +7,11 @@ namespace Realtime.Server.Hubs;
 /// SignalR's own lifetime manager (in memory on one node, the Redis backplane on several) for every
 /// send, which also keeps <see cref="LocalConversationGroups"/> in step with the groups of this node's
 /// connections, so committed messages reach them through this node's ordered delivery instead.
-/// A group change for a connection on another node goes to the inner manager, which forwards it to
-/// that node (SignalR's Redis manager does), where the node's own manager applies it here too.
+/// A group change for a connection on another node is forwarded to that node (<see cref="IGroupForwarding"/>),
+/// whose own manager applies it to both.
 /// </summary>
-public sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner, LocalConversationGroups local) : HubLifetimeManager<ChatHub>, IDisposable
+public sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner, LocalConversationGroups local, IGroupForwarding forwarding)
+    : HubLifetimeManager<ChatHub>, IDisposable
 {
     /// <summary>
     /// Adds a connection to a conversation's group. <paramref name="lastSequence"/> is the conversation's
@@ -19,6 +20,13 @@ public sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner, Lo
     /// </summary>
     public async Task AddToConversationAsync(string connectionId, string conversationId, long lastSequence, CancellationToken cancellationToken = default)
     {
+        // Called for this node's own connections only; one that is no longer here has just closed, and
+        // SignalR's Redis manager would otherwise ask the other nodes for it and wait for an answer that never comes.
+        if (!local.IsHere(connectionId))
+        {
+            return;
+        }
+
         await inner.AddToGroupAsync(connectionId, ChatGroups.Conversation(conversationId), cancellationToken);
         local.Join(connectionId, conversationId, lastSequence);
     }
@@ -37,6 +45,12 @@ public sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner, Lo
 
     public override async Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
     {
+        if (!local.IsHere(connectionId))
+        {
+            await forwarding.ForwardAsync(new GroupChange(connectionId, groupName, Add: true));
+            return;
+        }
+
         await inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
         if (ChatGroups.TryGetConversationId(groupName, out var conversationId))
         {
@@ -46,12 +60,29 @@ public sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner, Lo
 
     public override async Task RemoveFromGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
     {
+        if (!local.IsHere(connectionId))
+        {
+            await forwarding.ForwardAsync(new GroupChange(connectionId, groupName, Add: false));
+            return;
+        }
+
         if (ChatGroups.TryGetConversationId(groupName, out var conversationId))
         {
             local.Leave(connectionId, conversationId);
         }
 
         await inner.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
+    }
+
+    /// <summary>Applies a change another node forwarded, when the connection is one of this node's.</summary>
+    public Task ApplyForwardedAsync(GroupChange change)
+    {
+        if (!local.IsHere(change.ConnectionId))
+        {
+            return Task.CompletedTask;
+        }
+
+        return change.Add ? AddToGroupAsync(change.ConnectionId, change.GroupName) : RemoveFromGroupAsync(change.ConnectionId, change.GroupName);
     }
 
     public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>

@@ -12,9 +12,9 @@ namespace Realtime.Server.ScaleOut;
 /// join subscribe to Redis channels, and a failed subscribe would close the connection: while Redis is
 /// down no client could connect or reconnect to any node. Here the failure is logged and the connection
 /// carries on: its messages come through this node's own delivery, which does not need Redis for the
-/// members here. A subscription that failed is not made again when Redis returns, so once it is back
-/// the connections it concerned (and those that share its user's or its group's subscription) are
-/// closed, and their clients reconnect onto whole subscriptions.
+/// members here. SignalR does not make a failed subscription again when Redis returns, so once it is
+/// back the connections it concerned (and those that share its user's or its group's subscription) are
+/// taken out of SignalR's books and put back in, which subscribes them afresh; the clients notice nothing.
 /// Sends still fail while Redis is away; their callers treat delivery as best effort.
 /// </summary>
 internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeManager<ChatHub>, IDisposable
@@ -109,30 +109,67 @@ internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeMa
 
     private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e)
     {
-        if (e.ConnectionType != ConnectionType.Subscription || (_brokenGroups.IsEmpty && _brokenUsers.IsEmpty))
+        if (e.ConnectionType == ConnectionType.Subscription && !(_brokenGroups.IsEmpty && _brokenUsers.IsEmpty && _connections.Values.All(c => !c.Broken)))
         {
-            return;
+            _ = Task.Run(RepairAsync);
         }
+    }
 
-        var closed = 0;
-        foreach (var local in _connections.Values)
-        {
-            bool inBrokenGroup;
-            lock (local.Groups)
-            {
-                inBrokenGroup = local.Groups.Any(_brokenGroups.ContainsKey);
-            }
-
-            if (local.Broken || inBrokenGroup || _brokenUsers.ContainsKey(local.Context.UserIdentifier ?? ""))
-            {
-                local.Context.Abort();
-                closed++;
-            }
-        }
-
+    /// <summary>
+    /// Makes SignalR subscribe again for every connection a failed subscribe concerns: those whose own
+    /// subscribe failed, and every connection that shares a user's or a group's subscription with
+    /// them. All of them leave SignalR's books first, so the shared subscriptions are dropped (the
+    /// multiplexer's unread queues with them), then come back in, which subscribes afresh.
+    /// </summary>
+    private async Task RepairAsync()
+    {
+        var groups = _brokenGroups.Keys.ToHashSet(StringComparer.Ordinal);
+        var users = _brokenUsers.Keys.ToHashSet(StringComparer.Ordinal);
         _brokenGroups.Clear();
         _brokenUsers.Clear();
-        LogReconnectRequested(_logger, closed);
+        var affected = _connections.Values.Where(local =>
+        {
+            lock (local.Groups)
+            {
+                return local.Broken || users.Contains(local.Context.UserIdentifier ?? "") || local.Groups.Overlaps(groups);
+            }
+        }).ToList();
+
+        try
+        {
+            foreach (var local in affected)
+            {
+                await _inner.OnDisconnectedAsync(local.Context);
+            }
+
+            foreach (var local in affected.Where(local => !local.Context.ConnectionAborted.IsCancellationRequested))
+            {
+                local.Broken = false;
+                await _inner.OnConnectedAsync(local.Context);
+                string[] joined;
+                lock (local.Groups)
+                {
+                    joined = [.. local.Groups];
+                }
+
+                foreach (var group in joined)
+                {
+                    await _inner.AddToGroupAsync(local.Context.ConnectionId, group);
+                }
+            }
+
+            LogRepaired(_logger, affected.Count);
+        }
+        catch (RedisException exception)
+        {
+            // Redis went away again: whatever is left is repaired when it returns.
+            foreach (var local in affected)
+            {
+                local.Broken = true;
+            }
+
+            LogSubscribeFailed(_logger, "repair", exception);
+        }
     }
 
     public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
@@ -186,9 +223,9 @@ internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeMa
         public bool Broken { get; set; }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is away: a {Operation} went ahead without its backplane subscription; the connection is asked to reconnect once Redis is back")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Redis is away: a {Operation} went ahead without its backplane subscription; it is subscribed again once Redis is back")]
     private static partial void LogSubscribeFailed(ILogger logger, string operation, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Redis is back: closed {Count} connections whose backplane subscriptions failed meanwhile, so their clients reconnect onto whole ones")]
-    private static partial void LogReconnectRequested(ILogger logger, int count);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Redis is back: subscribed {Count} connections again whose backplane subscriptions failed meanwhile")]
+    private static partial void LogRepaired(ILogger logger, int count);
 }

@@ -39,6 +39,7 @@ public static class ScaleOutExtensions
             services.AddSingleton<IOnlineUsers>(provider => provider.GetRequiredService<IPresenceTracker>());
             services.AddSingleton<IGroupMembershipSync, LocalGroupMembershipSync>();
             services.AddSingleton<IMessageBroadcast, LocalMessageBroadcast>();
+            services.AddSingleton<IGroupForwarding, NoGroupForwarding>();
             AddChatDelivery(services, provider => ActivatorUtilities.CreateInstance<DefaultHubLifetimeManager<ChatHub>>(provider));
             return builder;
         }
@@ -54,6 +55,9 @@ public static class ScaleOutExtensions
 
         AddChatDelivery(services, provider => ActivatorUtilities.CreateInstance<RedisOutageTolerantLifetimeManager>(
             provider, ActivatorUtilities.CreateInstance<RedisHubLifetimeManager<ChatHub>>(provider)));
+        services.AddSingleton<RedisGroupForwarding>();
+        services.AddSingleton<IGroupForwarding>(provider => provider.GetRequiredService<RedisGroupForwarding>());
+        services.AddHostedService(provider => provider.GetRequiredService<RedisGroupForwarding>());
         services.AddSingleton<ConversationChannels>();
         services.AddHostedService(provider => provider.GetRequiredService<ConversationChannels>());
         services.AddSingleton<RedisMessageBroadcast>();
@@ -84,7 +88,7 @@ public static class ScaleOutExtensions
         services.AddSingleton<ConversationInterest>();
         services.AddSingleton<LocalConversationGroups>();
         services.AddSingleton(provider => provider.GetRequiredService<LocalConversationGroups>().Delivery);
-        services.AddSingleton(provider => new ChatHubLifetimeManager(inner(provider), provider.GetRequiredService<LocalConversationGroups>()));
+        services.AddSingleton(provider => new ChatHubLifetimeManager(inner(provider), provider.GetRequiredService<LocalConversationGroups>(), provider.GetRequiredService<IGroupForwarding>()));
         services.AddSingleton<HubLifetimeManager<ChatHub>>(provider => provider.GetRequiredService<ChatHubLifetimeManager>());
     }
 

@@ -50,7 +50,13 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
             await At(clock, 24, () => topology.RunAsync("start-node", "2"));
             await At(clock, 40, () => topology.RunAsync("stop-postgres"));
             await At(clock, 50, () => topology.RunAsync("start-postgres"));
-            await Task.WhenAll(senders);
+            // Each sender stops a moment after the chat ends; one still retrying long after is stuck.
+            var settled = await Task.WhenAny(Task.WhenAll(senders), Task.Delay(ChatFor + TimeSpan.FromSeconds(60)));
+            settled.Should().NotBeNull();
+            senders.Where(s => !s.IsCompleted).Should().BeEmpty(
+                "every client gets its last send through once the faults are over, but {0} are still retrying: {1}",
+                senders.Count(s => !s.IsCompleted),
+                string.Join("; ", clients.Where((_, i) => !senders[i].IsCompleted).Select(c => $"{c.UserId} {c.Hub.State} errors {string.Join(",", c.Errors.TakeLast(5))}")));
 
             var logs = new List<List<MessageDto>>();
             foreach (var client in clients)

@@ -1,3 +1,6 @@
+using Realtime.Server.Hubs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.AspNetCore.SignalR;
 using System.Net;
 using Realtime.Client;
 using Realtime.Contracts;
@@ -268,6 +271,37 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_group_change_made_on_one_node_for_a_connection_on_another_takes_effect_there()
+    {
+        await using var pusher = await ChatServer.StartAsync(cluster.Settings.ToDictionary(pair => pair.Key, pair => (string?)pair.Value));
+        await using var alice = await cluster.A.ConnectAsync(Users.Unique("alice"));
+        await using var bob = await cluster.B.ConnectAsync(Users.Unique("bob"), ChatProtocol.MessagePack);
+        var conversation = await alice.Hub.CreateConversation("pushed in", []);
+        var bobs = await alice.Hub.CreateConversation("bob's barrier", [bob.UserId]);
+        await bob.Received.WaitForAsync<ConversationDto>(c => c.Id == bobs.Id, "bob joins his own");
+        var groups = pusher.Services.GetRequiredService<IHubContext<ChatHub, IChatClient>>().Groups;
+
+        // Server code on a node that holds neither connection puts bob's into the group, then takes it out.
+        await groups.AddToGroupAsync(bob.Hub.Connection.ConnectionId!, ChatGroups.Conversation(conversation.Id));
+        await Eventually.HoldsAsync(async () =>
+        {
+            var sent = await alice.Hub.SendMessage(conversation.Id, Ids.NewId(), "while bob is in");
+            await Task.WhenAny(bob.Received.WaitForMessageAsync(conversation.Id, sent.Sequence), Task.Delay(500));
+            return bob.Received.Messages(conversation.Id).Count > 0;
+        }, "bob's connection on B is in the group");
+
+        await groups.RemoveFromGroupAsync(bob.Hub.Connection.ConnectionId!, ChatGroups.Conversation(conversation.Id));
+        await Eventually.HoldsAsync(async () =>
+        {
+            var before = bob.Received.Messages(conversation.Id).Count;
+            await alice.Hub.SendMessage(conversation.Id, Ids.NewId(), "after bob is out");
+            var barrier = await alice.Hub.SendMessage(bobs.Id, Ids.NewId(), "barrier");
+            await bob.Received.WaitForMessageAsync(bobs.Id, barrier.Sequence);
+            return bob.Received.Messages(conversation.Id).Count == before;
+        }, "bob's connection on B has left the group");
+    }
+
+    [Fact]
     public async Task Typing_and_read_receipts_cross_nodes()
     {
         await using var alice = await cluster.A.ConnectAsync(Users.Unique("alice"), ChatProtocol.MessagePack);
@@ -397,11 +431,13 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
         var acknowledged = new List<MessageDto> { await alice.Hub.SendMessage(conversation.Id, "before", "before") };
 
         await cluster.Redis.StopAsync();
+        await using var newcomers = new Clients();
+        TestClient daveOnA, erinOnA;
         try
         {
             // New clients get in on either protocol, and the node's own members hear each other live.
-            await using var daveOnA = await cluster.A.ConnectAsync(dave);
-            await using var erinOnA = await cluster.A.ConnectAsync(erin, ChatProtocol.MessagePack);
+            daveOnA = newcomers.Add(await cluster.A.ConnectAsync(dave));
+            erinOnA = newcomers.Add(await cluster.A.ConnectAsync(erin, ChatProtocol.MessagePack));
             foreach (var newcomer in new[] { daveOnA, erinOnA })
             {
                 // A call is answered only once the connection has joined its conversations.
@@ -455,6 +491,34 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
 
         var after = await alice.Hub.SendMessage(conversation.Id, "after", "after the outage");
         await bob.Received.WaitForMessageAsync(conversation.Id, after.Sequence);
+
+        // The clients that connected during the outage are on SignalR's backplane again, without reconnecting.
+        await bob.Hub.MarkRead(conversation.Id, after.Sequence);
+        foreach (var member in new[] { daveOnA, erinOnA })
+        {
+            await member.Received.WaitForAsync<ReadReceiptDto>(r => r.UserId == bob.UserId && r.LastReadSequence == after.Sequence, $"{member.UserId} hears bob's receipt from node B");
+            member.Hub.State.Should().Be(Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected);
+        }
+    }
+
+    /// <summary>Clients made inside a block that must outlive it, disposed at the end of the test.</summary>
+    private sealed class Clients : IAsyncDisposable
+    {
+        private readonly List<TestClient> _clients = [];
+
+        public TestClient Add(TestClient client)
+        {
+            _clients.Add(client);
+            return client;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var client in _clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
     }
 
     [Fact]
