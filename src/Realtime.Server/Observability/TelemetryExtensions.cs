@@ -22,11 +22,16 @@ public static class TelemetryExtensions
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "realtime"))
             .WithTracing(tracing => tracing
-                .AddSource(SignalRActivitySource)
+                .AddSource(SignalRActivitySource, ChatTracing.SourceName)
                 .AddAspNetCoreInstrumentation(options => options.Filter = http => !http.Request.Path.StartsWithSegments("/health") && !http.Request.Path.StartsWithSegments("/metrics"))
                 .AddHttpClientInstrumentation()
                 .AddSqlClientInstrumentation()
-                .AddNpgsql())
+                .AddNpgsql()
+                .AddEntityFrameworkCoreInstrumentation()
+                // Binds the one IConnectionMultiplexer that scale-out registers (backplane, presence and
+                // membership share it); a single node registers none and this traces nothing. Statements
+                // stay terse (command and channel), never the values that carry message contents.
+                .AddRedisInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(ChatMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
