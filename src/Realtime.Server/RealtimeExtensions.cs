@@ -5,6 +5,7 @@ using Realtime.Server.Hubs;
 using Realtime.Server.Messages;
 using Realtime.Server.Notifications;
 using Realtime.Server.Observability;
+using Realtime.Server.OpenApi;
 using Realtime.Server.Persistence;
 using Realtime.Server.Presence;
 using Realtime.Server.Security;
@@ -27,6 +28,7 @@ public static class RealtimeExtensions
         builder.AddChatTelemetry();
         builder.AddGracefulShutdown();
         builder.AddChatSecurity();
+        builder.AddChatOpenApi();
 
         builder.Services.AddScoped<ConversationService>();
         builder.Services.AddScoped<MessageService>();
@@ -56,6 +58,7 @@ public static class RealtimeExtensions
 
         app.MapChatHealthChecks();
         app.MapChatMetrics();
+        app.MapChatOpenApi();
         app.MapDevTokens();
         app.MapConversationApi();
         app.MapNotificationApi();

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Realtime.Contracts;
 using Realtime.Server.Auth;
 using Realtime.Server.Security;
@@ -12,16 +13,28 @@ public static class ConversationEndpoints
 {
     public static IEndpointRouteBuilder MapConversationApi(this IEndpointRouteBuilder app)
     {
-        var conversations = app.MapGroup("/api/conversations").RequireAuthorization().RequireRateLimiting(SecurityExtensions.PerUserPolicy);
+        var conversations = app.MapGroup("/api/conversations")
+            .RequireAuthorization()
+            .RequireRateLimiting(SecurityExtensions.PerUserPolicy)
+            .WithTags("Conversations")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        conversations.MapGet("/", async (ClaimsPrincipal user, ConversationService service, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await service.GetForUserAsync(user.RequireUserId(), cancellationToken)));
+        conversations.MapGet(string.Empty, async (ClaimsPrincipal user, ConversationService service, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await service.GetForUserAsync(user.RequireUserId(), cancellationToken)))
+            .WithName("GetConversations")
+            .WithSummary("The caller's conversations, as the hub's GetConversations.");
 
-        conversations.MapPost("/", async (CreateConversationRequest request, ClaimsPrincipal user, ConversationService service, CancellationToken cancellationToken) =>
-        {
-            var conversation = await service.CreateAsync(user.RequireUserId(), request.Title, request.MemberIds, cancellationToken);
-            return TypedResults.Created($"/api/conversations/{conversation.Id}", conversation);
-        });
+        conversations.MapPost(string.Empty, async (CreateConversationRequest request, ClaimsPrincipal user, ConversationService service, CancellationToken cancellationToken) =>
+            {
+                var conversation = await service.CreateAsync(user.RequireUserId(), request.Title, request.MemberIds, cancellationToken);
+                return TypedResults.Created($"/api/conversations/{conversation.Id}", conversation);
+            })
+            .WithName("CreateConversation")
+            .WithSummary("Creates a conversation with the caller as a member, as the hub's CreateConversation.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         conversations.MapGet("/{id}/messages", async (string id, long? after, long? before, int? limit, ClaimsPrincipal user, MessageService service, CancellationToken cancellationToken) =>
         {
@@ -34,15 +47,26 @@ public static class ConversationEndpoints
                 ? await service.GetMessagesAsync(user.RequireUserId(), id, afterSequence, limit ?? 50, cancellationToken)
                 : await service.GetHistoryAsync(user.RequireUserId(), id, before, limit ?? 50, cancellationToken);
             return TypedResults.Ok(page);
-        });
+        })
+            .WithName("GetMessages")
+            .WithSummary("Messages after a sequence (after=, the resync) or the latest before one (before=, history), ascending.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
-        conversations.MapPost("/{id}/messages", async (string id, SendMessageRequest request, ClaimsPrincipal user, MessageService service, CancellationToken cancellationToken) =>
+        conversations.MapPost("/{id}/messages", async Task<Results<Created<MessageDto>, Ok<MessageDto>>> (string id, SendMessageRequest request, ClaimsPrincipal user, MessageService service, CancellationToken cancellationToken) =>
         {
             var result = await service.SendAsync(user.RequireUserId(), id, request.ClientMessageId, request.Content, cancellationToken);
             return result.IsNew
-                ? Results.Created($"/api/conversations/{id}/messages/{result.Message.Sequence}", result.Message)
-                : Results.Ok(result.Message);
-        });
+                ? TypedResults.Created($"/api/conversations/{id}/messages/{result.Message.Sequence}", result.Message)
+                : TypedResults.Ok(result.Message);
+        })
+            .WithName("SendMessage")
+            .WithSummary("Sends a message, as the hub's SendMessage: 201 when stored now, 200 with the original when this clientMessageId was sent before.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         return app;
     }
