@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.SignalR;
 using Realtime.Tests.Infrastructure;
@@ -7,7 +8,8 @@ namespace Realtime.Tests.Deployment;
 
 /// <summary>
 /// deploy/monitoring: promtool validates the rules and runs their unit tests, every alert can be acted on
-/// and is tested both ways, and every metric the rules read is one a real node exports.
+/// and is tested both ways, every metric the rules and the dashboard read is one a real node exports, and
+/// the prod overlay deploys the same rules.
 /// </summary>
 public sealed partial class MonitoringRulesTests
 {
@@ -47,15 +49,15 @@ public sealed partial class MonitoringRulesTests
     }
 
     [Fact]
-    public async Task Every_metric_the_rules_read_is_exported_by_a_node_after_traffic()
+    public async Task Every_metric_the_rules_and_the_dashboard_read_is_exported_by_a_node_after_traffic()
     {
         var rules = Rules().ToList();
         var recorded = rules.Where(r => r.Children.ContainsKey("record")).Select(r => Scalar(r, "record")).ToHashSet();
-        var read = rules.SelectMany(r => MetricsIn(Scalar(r, "expr"))).ToHashSet();
-        read.Where(name => name.Contains(':', StringComparison.Ordinal)).Should().BeSubsetOf(recorded, "every recorded series an alert reads is recorded here");
+        var read = rules.Select(r => Scalar(r, "expr")).Concat(DashboardQueries().Select(q => q.Expression)).SelectMany(MetricsIn).ToHashSet();
+        read.Where(name => name.Contains(':', StringComparison.Ordinal)).Should().BeSubsetOf(recorded, "every recorded series read is recorded in rules.yml");
         // up is written by Prometheus itself for every target.
         var exportable = read.Where(name => !name.Contains(':', StringComparison.Ordinal) && name != "up").ToList();
-        exportable.Should().NotBeEmpty();
+        exportable.Should().Contain(["realtime_send_duration_milliseconds_bucket", "realtime_health_status", "realtime_connections", "dotnet_process_memory_working_set_bytes"]);
 
         await using var server = await ChatServer.StartAsync();
         await using (var alice = await server.ConnectAsync(Users.Unique("alice")))
@@ -79,6 +81,62 @@ public sealed partial class MonitoringRulesTests
             "every metric the rules read is exported (the health gauge after the first readiness run)");
         missing.Should().BeEmpty();
     }
+
+    [Fact]
+    public void The_dashboard_shows_connections_sends_deliveries_latency_errors_and_presence_per_node_and_for_the_cluster()
+    {
+        var queries = DashboardQueries();
+
+        foreach (var topic in new[] { "Connections", "Sends", "Deliveries", "Send latency", "Errors by code", "Presence" })
+        {
+            var panel = queries.Where(q => q.Panel.StartsWith(topic, StringComparison.Ordinal)).ToList();
+            panel.Should().Contain(q => q.Legend.Contains("{{instance}}", StringComparison.Ordinal), $"{topic} is shown per node");
+            panel.Should().Contain(q => !q.Legend.Contains("{{instance}}", StringComparison.Ordinal), $"{topic} is shown for the cluster");
+        }
+
+        queries.Where(q => q.Panel == "Send latency").Select(q => q.Expression).Should().Contain(e => e.Contains("p50", StringComparison.Ordinal))
+            .And.Contain(e => e.Contains("p95", StringComparison.Ordinal)).And.Contain(e => e.Contains("p99", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_prod_overlay_deploys_the_same_rules_as_a_PrometheusRule_and_scrapes_the_nodes_as_job_realtime()
+    {
+        var kubectl = ExternalProcess.FindProgram("kubectl", ["/usr/bin", "/usr/local/bin"]);
+        var rendered = new YamlStream();
+        rendered.Load(new StringReader(await ExternalProcess.RunAsync(kubectl, ["kustomize", Path.Combine(Infrastructure.Samples.RepositoryRoot, "deploy", "k8s", "overlays", "prod")])));
+        var objects = rendered.Documents.Select(d => (YamlMappingNode)d.RootNode).ToList();
+
+        var rule = objects.Single(o => Scalar(o, "kind") == "PrometheusRule");
+        Canonical(((YamlMappingNode)rule["spec"])["groups"]).Should().Be(Canonical(Load("rules.yml")["groups"]), "the PrometheusRule carries rules.yml as it is");
+
+        var monitor = objects.Single(o => Scalar(o, "kind") == "ServiceMonitor");
+        var service = objects.Single(o => Scalar(o, "kind") == "Service" && Scalar((YamlMappingNode)o["metadata"], "name") == "realtime");
+        Canonical(((YamlMappingNode)((YamlMappingNode)monitor["spec"])["selector"])["matchLabels"])
+            .Should().Be(Canonical(((YamlMappingNode)service["metadata"])["labels"]), "the Prometheus Operator names the job after this Service: realtime");
+        var endpoint = (YamlMappingNode)((YamlSequenceNode)((YamlMappingNode)monitor["spec"])["endpoints"]).Children.Single();
+        Scalar(endpoint, "path").Should().Be("/metrics");
+        ((YamlSequenceNode)((YamlMappingNode)service["spec"])["ports"]).Children.Cast<YamlMappingNode>().Select(p => Scalar(p, "name")).Should().Contain(Scalar(endpoint, "port"));
+    }
+
+    private static List<(string Panel, string Expression, string Legend)> DashboardQueries()
+    {
+        using var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(Folder, "dashboard.json")));
+        return dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(panel => panel.GetProperty("targets").EnumerateArray().Select(target => (
+                panel.GetProperty("title").GetString()!,
+                target.GetProperty("expr").GetString()!,
+                target.GetProperty("legendFormat").GetString()!)))
+            .ToList();
+    }
+
+    /// <summary>A YAML tree as one string, whatever its layout or quoting, to compare two trees.</summary>
+    private static string Canonical(YamlNode node) => node switch
+    {
+        YamlScalarNode scalar => JsonSerializer.Serialize(scalar.Value),
+        YamlSequenceNode sequence => "[" + string.Join(",", sequence.Children.Select(Canonical)) + "]",
+        YamlMappingNode mapping => "{" + string.Join(",", mapping.Children.OrderBy(c => ((YamlScalarNode)c.Key).Value, StringComparer.Ordinal).Select(c => $"{Canonical(c.Key)}:{Canonical(c.Value)}")) + "}",
+        _ => string.Empty,
+    };
 
     /// <summary>The series names a PromQL expression reads: no functions, keywords, label names or durations.</summary>
     private static IEnumerable<string> MetricsIn(string expression)
