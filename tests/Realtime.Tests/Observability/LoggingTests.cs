@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Realtime.Client;
 using Microsoft.Data.Sqlite;
 using Realtime.Contracts;
 using Realtime.Tests.Infrastructure;
@@ -68,6 +70,29 @@ public sealed class LoggingTests
     }
 
     [Fact]
+    public async Task A_connection_over_the_per_user_limit_is_logged_once_as_information_without_a_stack_trace()
+    {
+        await using var server = await ChatServer.StartAsync(new Dictionary<string, string?> { ["Chat:MaxConnectionsPerUser"] = "1" });
+        await using var first = await server.ConnectAsync(Users.Unique("alice"));
+        var token = await server.IssueTokenAsync(first.UserId);
+        await using var second = ChatClient.Create(server.BaseAddress, () => Task.FromResult<string?>(token), reconnectPolicy: new NoReconnect());
+        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        second.Connection.Closed += error =>
+        {
+            closed.TrySetResult(error);
+            return Task.CompletedTask;
+        };
+
+        await second.StartAsync();
+        (await closed.Task.WaitAsync(TimeSpan.FromSeconds(15)))!.Message.Should().Contain("rate_limited: ");
+
+        var lines = server.Logs.Lines;
+        lines.Should().ContainSingle(line => line.Contains("refused a connection", StringComparison.Ordinal)).Which.Should().StartWith("Information");
+        lines.Should().NotContain(line => line.StartsWith("Error", StringComparison.Ordinal), "a refused connection is not the server's fault");
+        lines.Should().NotContain(line => line.Contains("   at ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_server_fault_is_still_logged_as_an_error_with_its_exception()
     {
         await using var server = await ChatServer.StartAsync();
@@ -96,6 +121,11 @@ public sealed class LoggingTests
 
     private static List<string> Refusals(IEnumerable<string> lines, string where, string code) =>
         lines.Where(line => line.Contains("refused", StringComparison.Ordinal) && line.Contains(where, StringComparison.Ordinal) && line.Contains(code, StringComparison.Ordinal)).ToList();
+
+    private sealed class NoReconnect : IRetryPolicy
+    {
+        public TimeSpan? NextRetryDelay(RetryContext retryContext) => null;
+    }
 
     private static async Task<string> ErrorOf(Func<Task> call)
     {
