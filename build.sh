@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Servers the tests start for themselves on free loopback ports: PostgreSQL, Redis, nginx; Chromium for the
-# browser test; kubectl (Debian: kubernetes-client) to render the Kubernetes manifests with kustomize.
-SYSTEM_PACKAGES=(redis-server postgresql nginx chromium kubernetes-client)
+# browser test; kubectl (Debian: kubernetes-client) to render the Kubernetes manifests with kustomize;
+# promtool (Debian: prometheus) to check the alert rules and run their unit tests.
+SYSTEM_PACKAGES=(redis-server postgresql nginx chromium kubernetes-client prometheus)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

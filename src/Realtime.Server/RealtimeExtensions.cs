@@ -5,6 +5,7 @@ using Realtime.Server.Hubs;
 using Realtime.Server.Messages;
 using Realtime.Server.Notifications;
 using Realtime.Server.Observability;
+using Realtime.Server.OpenApi;
 using Realtime.Server.Persistence;
 using Realtime.Server.Presence;
 using Realtime.Server.ScaleOut;
@@ -30,6 +31,7 @@ public static class RealtimeExtensions
         builder.AddChatTelemetry();
         builder.AddGracefulShutdown();
         builder.AddChatSecurity();
+        builder.AddChatOpenApi();
 
         builder.Services.AddScoped<ConversationService>();
         builder.Services.AddScoped<MessageService>();
@@ -58,8 +60,10 @@ public static class RealtimeExtensions
 
         app.MapChatHealthChecks();
         app.MapChatMetrics();
+        app.MapChatOpenApi();
         app.MapDevTokens();
         app.MapConversationApi();
+        app.MapMessageApi();
         app.MapNotificationApi();
         app.MapChatHub();
         return app;

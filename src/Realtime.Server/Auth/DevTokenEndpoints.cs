@@ -11,7 +11,10 @@ public static class DevTokenEndpoints
         {
             app.MapPost("/api/dev/token", (DevTokenRequest request, DevTokenIssuer issuer) => TypedResults.Ok(issuer.Issue(request)))
                 .AllowAnonymous()
-                .WithName("IssueDevToken");
+                .WithTags("Development")
+                .WithName("IssueDevToken")
+                .WithSummary("A signed token for any user id; mapped only while Auth:DevTokens is on, never in production.")
+                .ProducesProblem(StatusCodes.Status400BadRequest);
         }
 
         return app;

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Options;
 using Realtime.Contracts;
 using Realtime.Persistence;
 using Realtime.Server.Errors;
-
 using Realtime.Server.Delivery;
 
 namespace Realtime.Server.Conversations;

@@ -14,7 +14,12 @@ internal sealed partial class ChatProblemDetails(IProblemDetailsService problemD
             : ChatErrors.Describe(exception);
         if (exception is not ChatException and not BadHttpRequestException)
         {
-            LogUnexpected(logger, httpContext.Request.Path, exception);
+            LogUnexpected(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
+        }
+        else
+        {
+            // The caller's mistake: the code says what it was; a stack trace would say nothing more.
+            LogRefused(logger, httpContext.Request.Method, httpContext.Request.Path, code);
         }
 
         metrics.Failed(code);
@@ -36,6 +41,9 @@ internal sealed partial class ChatProblemDetails(IProblemDetailsService problemD
         Extensions = { ["code"] = code },
     };
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Request to {Path} failed unexpectedly")]
-    private static partial void LogUnexpected(ILogger logger, PathString path, Exception exception);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Request {Method} {Path} failed unexpectedly")]
+    private static partial void LogUnexpected(ILogger logger, string method, PathString path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Request {Method} {Path} refused with {Code}")]
+    private static partial void LogRefused(ILogger logger, string method, PathString path, string code);
 }

@@ -7,7 +7,6 @@ using Realtime.Server.Conversations;
 using Realtime.Server.Messages;
 using Realtime.Server.Observability;
 using Realtime.Server.Presence;
-
 using Realtime.Server.Connections;
 
 namespace Realtime.Server.Hubs;

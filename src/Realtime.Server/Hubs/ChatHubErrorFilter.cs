@@ -1,12 +1,14 @@
 using Microsoft.AspNetCore.SignalR;
+using Realtime.Contracts;
 using Realtime.Server.Errors;
 using Realtime.Server.Observability;
 
 namespace Realtime.Server.Hubs;
 
 /// <summary>
-/// Gives every failed hub call a <c>code: sentence</c> message. Unexpected failures are logged here
-/// and reach the client without internals.
+/// Gives every failed hub call a <c>code: sentence</c> message and logs it once: a refusal (the caller's
+/// mistake) with its code and no stack trace, an unexpected failure as an error with its exception.
+/// Neither reaches the client with internals.
 /// </summary>
 internal sealed partial class ChatHubErrorFilter(ChatMetrics metrics, ILogger<ChatHubErrorFilter> logger) : IHubFilter
 {
@@ -20,15 +22,7 @@ internal sealed partial class ChatHubErrorFilter(ChatMetrics metrics, ILogger<Ch
         {
             var (code, message) = ChatErrors.Describe(exception);
             metrics.Failed(code);
-            if (exception is ChatException)
-            {
-                LogRefused(logger, invocationContext.HubMethodName, code);
-            }
-            else
-            {
-                LogFailed(logger, invocationContext.HubMethodName, code, exception);
-            }
-
+            Log(invocationContext.HubMethodName, code, exception);
             throw new HubException($"{code}: {message}");
         }
     }
@@ -42,13 +36,34 @@ internal sealed partial class ChatHubErrorFilter(ChatMetrics metrics, ILogger<Ch
         catch (Exception exception) when (exception is not HubException)
         {
             var (code, message) = ChatErrors.Describe(exception);
-            LogFailed(logger, nameof(OnConnectedAsync), code, exception);
+            Log(nameof(OnConnectedAsync), code, exception);
             throw new HubException($"{code}: {message}");
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Hub method {Method} refused with {Code}")]
+    private void Log(string method, string code, Exception exception)
+    {
+        if (exception is not ChatException)
+        {
+            LogFailed(logger, method, code, exception);
+        }
+        else if (code == ChatErrorCodes.RateLimited)
+        {
+            // A flood is refused call by call; at Information it would flood the log as well. The
+            // refusal count by code is in the metrics.
+            LogThrottled(logger, method, code);
+        }
+        else
+        {
+            LogRefused(logger, method, code);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hub method {Method} refused with {Code}")]
     private static partial void LogRefused(ILogger logger, string method, string code);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Hub method {Method} refused with {Code}")]
+    private static partial void LogThrottled(ILogger logger, string method, string code);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hub method {Method} failed; the caller got {Code}")]
     private static partial void LogFailed(ILogger logger, string method, string code, Exception exception);

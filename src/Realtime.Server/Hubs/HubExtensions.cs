@@ -16,13 +16,15 @@ public static class HubExtensions
                 // SignalR then says which exception ended a call or a connection; ErrorCodeHubProtocol turns
                 // every such text into a contract code and a fixed sentence, so no detail reaches a client.
                 options.EnableDetailedErrors = true;
-                // The rate limit runs first, so refused calls cost no database work.
-                options.AddFilter<HubRateLimitFilter>();
+                // The error filter is outermost, so every refusal, a rate limit's too, is logged and counted
+                // in one place; the rate limit runs before the hub, so refused calls cost no database work.
                 options.AddFilter<ChatHubErrorFilter>();
+                options.AddFilter<HubRateLimitFilter>();
             })
             .AddJsonProtocol()
             .AddMessagePackProtocol();
         WrapProtocols(builder.Services);
+        HubRefusalLogFilter.Register(builder.Services);
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<ChatOptions>>((hub, chat) =>
             hub.MaximumReceiveMessageSize = chat.Value.MaxReceiveMessageBytes);
         builder.Services.AddSingleton<HubRateLimitFilter>();

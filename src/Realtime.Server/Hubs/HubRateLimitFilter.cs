@@ -2,8 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
-using Realtime.Contracts;
-using Realtime.Server.Observability;
+using Realtime.Server.Errors;
 
 namespace Realtime.Server.Hubs;
 
@@ -12,11 +11,8 @@ internal sealed class HubRateLimitFilter : IHubFilter, IDisposable
 {
     private readonly PartitionedRateLimiter<string> _limiter;
 
-    private readonly ChatMetrics _metrics;
-
-    public HubRateLimitFilter(IOptions<ChatOptions> options, ChatMetrics metrics)
+    public HubRateLimitFilter(IOptions<ChatOptions> options)
     {
-        _metrics = metrics;
         var limits = options.Value;
         _limiter = PartitionedRateLimiter.Create<string, string>(userId => RateLimitPartition.GetTokenBucketLimiter(userId, _ => new TokenBucketRateLimiterOptions
         {
@@ -33,10 +29,9 @@ internal sealed class HubRateLimitFilter : IHubFilter, IDisposable
         using var lease = _limiter.AttemptAcquire(invocationContext.Context.UserIdentifier ?? invocationContext.Context.ConnectionId);
         if (!lease.IsAcquired)
         {
-            _metrics.Failed(ChatErrorCodes.RateLimited);
             var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
             var milliseconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalMilliseconds)).ToString(CultureInfo.InvariantCulture);
-            throw new HubException($"{ChatErrorCodes.RateLimited}: Too many calls; retry after {milliseconds} ms.");
+            throw ChatException.RateLimited($"Too many calls; retry after {milliseconds} ms.");
         }
 
         return await next(invocationContext);

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using Realtime.Contracts;
 using Realtime.Server.Observability;
-
 using Realtime.Server.Delivery;
 
 using Realtime.Server.Connections;

@@ -8,7 +8,6 @@ using Realtime.Persistence;
 using Realtime.Server.Conversations;
 using Realtime.Server.Errors;
 using Realtime.Server.Observability;
-
 using Realtime.Server.Delivery;
 
 namespace Realtime.Server.Messages;

@@ -1,12 +1,13 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Realtime.Contracts;
 using Realtime.Persistence;
 using Realtime.Server.Conversations;
 using Realtime.Server.Errors;
-
 using Realtime.Server.Delivery;
+using Realtime.Server.Observability;
 
 namespace Realtime.Server.Messages;
 
@@ -14,6 +15,9 @@ namespace Realtime.Server.Messages;
 public sealed record PendingMessage(string SenderId, string ConversationId, string ClientMessageId, string Content)
 {
     internal TaskCompletionSource<SendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The sender's span, so the batch that writes and publishes this send joins its trace.</summary>
+    internal ActivityContext TraceContext { get; } = Activity.Current?.Context ?? default;
 }
 
 /// <summary>
@@ -67,6 +71,9 @@ public sealed partial class MessageWriter : IAsyncDisposable
 
     private async Task RunAsync()
     {
+        // The loops start inside whichever call first needed the writer; without this every batch
+        // would be a child of that one call's span, forever.
+        Activity.Current = null;
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync())
         {
@@ -78,6 +85,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
 
             try
             {
+                using var span = ChatTracing.StartBatch("realtime.commit", batch, m => m.TraceContext);
                 _committed.Writer.TryWrite(new CommittedBatch(batch, await CommitAsync(batch)));
             }
             catch (Exception exception)
@@ -93,10 +101,12 @@ public sealed partial class MessageWriter : IAsyncDisposable
 
     private async Task PublishAsync()
     {
+        Activity.Current = null;
         await foreach (var committed in _committed.Reader.ReadAllAsync())
         {
             try
             {
+                using var span = ChatTracing.StartBatch("realtime.publish", committed.Batch, m => m.TraceContext);
                 await PublishAndAcknowledgeAsync(committed.Batch, committed.Results);
             }
             catch (Exception exception)

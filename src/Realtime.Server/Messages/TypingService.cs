@@ -1,6 +1,5 @@
 using Realtime.Contracts;
 using Realtime.Server.Conversations;
-
 using Realtime.Server.Delivery;
 
 using Realtime.Server.Errors;

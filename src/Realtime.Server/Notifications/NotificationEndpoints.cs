@@ -11,7 +11,17 @@ public static class NotificationEndpoints
         app.MapPost("/api/notifications", async (NotificationRequest request, NotificationService notifications, CancellationToken cancellationToken) =>
                 TypedResults.Accepted((string?)null, await notifications.PushAsync(request, cancellationToken)))
             .RequireAuthorization(AuthExtensions.NotifierPolicy)
-            .RequireRateLimiting(SecurityExtensions.PerUserPolicy);
+            .RequireRateLimiting(SecurityExtensions.PerUserPolicy)
+            .WithTags("Notifications")
+            .WithName("PushNotification")
+            .WithSummary("Pushes Notified to the listed users, a conversation's members, or everyone.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
 }

@@ -1,7 +1,6 @@
 using Realtime.Contracts;
 using Realtime.Server.Conversations;
 using Realtime.Server.Errors;
-
 using Realtime.Server.Delivery;
 
 namespace Realtime.Server.Notifications;

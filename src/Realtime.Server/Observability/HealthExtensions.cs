@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Realtime.Persistence;
 
 namespace Realtime.Server.Observability;
@@ -10,6 +11,13 @@ public static class HealthExtensions
     public static IHostApplicationBuilder AddChatHealthChecks(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks().AddDbContextCheck<ChatDbContext>("database", tags: [ReadyTag]);
+        builder.Services.AddSingleton<IHealthCheckPublisher, HealthStatusMetrics>();
+        builder.Services.Configure<HealthCheckPublisherOptions>(options =>
+        {
+            options.Predicate = check => check.Tags.Contains(ReadyTag);
+            // Often enough for the alert rules' one-minute windows; each run is one database round trip.
+            options.Period = TimeSpan.FromSeconds(15);
+        });
         return builder;
     }
 

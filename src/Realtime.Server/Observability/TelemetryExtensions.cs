@@ -14,7 +14,7 @@ public static class TelemetryExtensions
     /// <summary>
     /// Traces and metrics through the OpenTelemetry instrumentation packages. OTLP export is on when
     /// the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (with the other <c>OTEL_*</c> variables);
-    /// <c>/metrics</c> serves Prometheus text either way.
+    /// <c>/metrics</c> serves Prometheus text either way. Redis commands are traced by scale-out, which owns the multiplexer.
     /// </summary>
     public static IHostApplicationBuilder AddChatTelemetry(this IHostApplicationBuilder builder)
     {
@@ -22,11 +22,12 @@ public static class TelemetryExtensions
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "realtime"))
             .WithTracing(tracing => tracing
-                .AddSource(SignalRActivitySource)
+                .AddSource(SignalRActivitySource, ChatTracing.SourceName)
                 .AddAspNetCoreInstrumentation(options => options.Filter = http => !http.Request.Path.StartsWithSegments("/health") && !http.Request.Path.StartsWithSegments("/metrics"))
                 .AddHttpClientInstrumentation()
                 .AddSqlClientInstrumentation()
-                .AddNpgsql())
+                .AddNpgsql()
+                .AddEntityFrameworkCoreInstrumentation())
             .WithMetrics(metrics => metrics
                 .AddMeter(ChatMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Realtime.Server.ScaleOut;
 using StackExchange.Redis;
-
 using Realtime.Server.Connections;
 
 namespace Realtime.Server.ScaleOut;

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using OpenTelemetry.Trace;
 using Realtime.Server.Connections;
 using Realtime.Server.Delivery;
 using Realtime.Server.Hubs;
@@ -47,6 +48,9 @@ public static class ScaleOutExtensions
         services.AddSingleton<IConnectionMultiplexer>(provider =>
             ConnectionMultiplexer.Connect(ConfigurationFor(provider.GetRequiredService<IOptions<RedisOptions>>().Value)));
         signalR.AddStackExchangeRedis(options => options.Configuration = ConfigurationFor(redis));
+        // Binds the one multiplexer (backplane, presence, membership and routing share it). Statements
+        // stay terse (command and channel), never the values that carry message contents.
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddRedisInstrumentation());
         // One multiplexer for the backplane, presence and membership: readiness then speaks for all three,
         // and they reconnect together.
         services.AddOptions<Microsoft.AspNetCore.SignalR.StackExchangeRedis.RedisOptions>()

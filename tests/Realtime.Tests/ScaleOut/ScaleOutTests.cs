@@ -8,7 +8,6 @@ using Realtime.Persistence;
 using Realtime.Server.Conversations;
 using Realtime.Server.Messages;
 using Realtime.Tests.Infrastructure;
-
 using Realtime.Server.Errors;
 
 namespace Realtime.Tests.ScaleOut;
