@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Protocol;
 
 namespace Realtime.Server.Hubs;
 
@@ -11,7 +10,7 @@ namespace Realtime.Server.Hubs;
 /// whose own manager applies it to both.
 /// </summary>
 public sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner, LocalConversationGroups local, IGroupForwarding forwarding)
-    : HubLifetimeManager<ChatHub>, IDisposable
+    : DelegatingHubLifetimeManager(inner)
 {
     /// <summary>
     /// Adds a connection to a conversation's group. <paramref name="lastSequence"/> is the conversation's
@@ -27,20 +26,20 @@ public sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner, Lo
             return;
         }
 
-        await inner.AddToGroupAsync(connectionId, ChatGroups.Conversation(conversationId), cancellationToken);
+        await Inner.AddToGroupAsync(connectionId, ChatGroups.Conversation(conversationId), cancellationToken);
         local.Join(connectionId, conversationId, lastSequence);
     }
 
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
-        await inner.OnConnectedAsync(connection);
+        await Inner.OnConnectedAsync(connection);
         local.Opened(connection);
     }
 
     public override async Task OnDisconnectedAsync(HubConnectionContext connection)
     {
         local.Closed(connection.ConnectionId);
-        await inner.OnDisconnectedAsync(connection);
+        await Inner.OnDisconnectedAsync(connection);
     }
 
     public override async Task AddToGroupAsync(string connectionId, string groupName, CancellationToken cancellationToken = default)
@@ -51,7 +50,7 @@ public sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner, Lo
             return;
         }
 
-        await inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
+        await Inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
         if (ChatGroups.TryGetConversationId(groupName, out var conversationId))
         {
             local.Join(connectionId, conversationId, lastSequence: null);
@@ -71,7 +70,7 @@ public sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner, Lo
             local.Leave(connectionId, conversationId);
         }
 
-        await inner.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
+        await Inner.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
     }
 
     /// <summary>Applies a change another node forwarded, when the connection is one of this node's.</summary>
@@ -84,42 +83,4 @@ public sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner, Lo
 
         return change.Add ? AddToGroupAsync(change.ConnectionId, change.GroupName) : RemoveFromGroupAsync(change.ConnectionId, change.GroupName);
     }
-
-    public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendAllAsync(methodName, args, cancellationToken);
-
-    public override Task SendAllExceptAsync(string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
-        inner.SendAllExceptAsync(methodName, args, excludedConnectionIds, cancellationToken);
-
-    public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendConnectionAsync(connectionId, methodName, args, cancellationToken);
-
-    public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendConnectionsAsync(connectionIds, methodName, args, cancellationToken);
-
-    public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendGroupAsync(groupName, methodName, args, cancellationToken);
-
-    public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendGroupsAsync(groupNames, methodName, args, cancellationToken);
-
-    public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
-        inner.SendGroupExceptAsync(groupName, methodName, args, excludedConnectionIds, cancellationToken);
-
-    public override Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendUserAsync(userId, methodName, args, cancellationToken);
-
-    public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        inner.SendUsersAsync(userIds, methodName, args, cancellationToken);
-
-    public override Task<T> InvokeConnectionAsync<T>(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken) =>
-        inner.InvokeConnectionAsync<T>(connectionId, methodName, args, cancellationToken);
-
-    public override Task SetConnectionResultAsync(string connectionId, CompletionMessage result) =>
-        inner.SetConnectionResultAsync(connectionId, result);
-
-    public override bool TryGetReturnType(string invocationId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Type? type) =>
-        inner.TryGetReturnType(invocationId, out type);
-
-    public void Dispose() => (inner as IDisposable)?.Dispose();
 }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Realtime.Server.Hubs;
 using StackExchange.Redis;
@@ -17,9 +16,8 @@ namespace Realtime.Server.ScaleOut;
 /// taken out of SignalR's books and put back in, which subscribes them afresh; the clients notice nothing.
 /// Sends still fail while Redis is away; their callers treat delivery as best effort.
 /// </summary>
-internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeManager<ChatHub>, IDisposable
+internal sealed partial class RedisOutageTolerantLifetimeManager : DelegatingHubLifetimeManager
 {
-    private readonly RedisHubLifetimeManager<ChatHub> _inner;
     private readonly IConnectionMultiplexer _redis;
     private readonly ILogger<RedisOutageTolerantLifetimeManager> _logger;
     private readonly ConcurrentDictionary<string, Local> _connections = new(StringComparer.Ordinal);
@@ -27,8 +25,8 @@ internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeMa
     private readonly ConcurrentDictionary<string, byte> _brokenUsers = new(StringComparer.Ordinal);
 
     public RedisOutageTolerantLifetimeManager(RedisHubLifetimeManager<ChatHub> inner, IConnectionMultiplexer redis, ILogger<RedisOutageTolerantLifetimeManager> logger)
+        : base(inner)
     {
-        _inner = inner;
         _redis = redis;
         _logger = logger;
         redis.ConnectionRestored += OnConnectionRestored;
@@ -39,7 +37,7 @@ internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeMa
         var local = _connections[connection.ConnectionId] = new Local(connection);
         try
         {
-            await _inner.OnConnectedAsync(connection);
+            await Inner.OnConnectedAsync(connection);
         }
         catch (RedisException exception)
         {
@@ -54,7 +52,7 @@ internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeMa
         _connections.TryRemove(connection.ConnectionId, out _);
         try
         {
-            await _inner.OnDisconnectedAsync(connection);
+            await Inner.OnDisconnectedAsync(connection);
         }
         catch (RedisException exception)
         {
@@ -67,7 +65,7 @@ internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeMa
         if (!_connections.TryGetValue(connectionId, out var local))
         {
             // Another node's connection: SignalR forwards the change to it and waits for its answer.
-            await _inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
+            await Inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
             return;
         }
 
@@ -78,7 +76,7 @@ internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeMa
 
         try
         {
-            await _inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
+            await Inner.AddToGroupAsync(connectionId, groupName, cancellationToken);
         }
         catch (RedisException exception)
         {
@@ -99,7 +97,7 @@ internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeMa
 
         try
         {
-            await _inner.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
+            await Inner.RemoveFromGroupAsync(connectionId, groupName, cancellationToken);
         }
         catch (RedisException exception) when (local is not null)
         {
@@ -139,13 +137,13 @@ internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeMa
         {
             foreach (var local in affected)
             {
-                await _inner.OnDisconnectedAsync(local.Context);
+                await Inner.OnDisconnectedAsync(local.Context);
             }
 
             foreach (var local in affected.Where(local => !local.Context.ConnectionAborted.IsCancellationRequested))
             {
                 local.Broken = false;
-                await _inner.OnConnectedAsync(local.Context);
+                await Inner.OnConnectedAsync(local.Context);
                 string[] joined;
                 lock (local.Groups)
                 {
@@ -154,7 +152,7 @@ internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeMa
 
                 foreach (var group in joined)
                 {
-                    await _inner.AddToGroupAsync(local.Context.ConnectionId, group);
+                    await Inner.AddToGroupAsync(local.Context.ConnectionId, group);
                 }
             }
 
@@ -172,46 +170,14 @@ internal sealed partial class RedisOutageTolerantLifetimeManager : HubLifetimeMa
         }
     }
 
-    public override Task SendAllAsync(string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        _inner.SendAllAsync(methodName, args, cancellationToken);
-
-    public override Task SendAllExceptAsync(string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
-        _inner.SendAllExceptAsync(methodName, args, excludedConnectionIds, cancellationToken);
-
-    public override Task SendConnectionAsync(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        _inner.SendConnectionAsync(connectionId, methodName, args, cancellationToken);
-
-    public override Task SendConnectionsAsync(IReadOnlyList<string> connectionIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        _inner.SendConnectionsAsync(connectionIds, methodName, args, cancellationToken);
-
-    public override Task SendGroupAsync(string groupName, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        _inner.SendGroupAsync(groupName, methodName, args, cancellationToken);
-
-    public override Task SendGroupsAsync(IReadOnlyList<string> groupNames, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        _inner.SendGroupsAsync(groupNames, methodName, args, cancellationToken);
-
-    public override Task SendGroupExceptAsync(string groupName, string methodName, object?[] args, IReadOnlyList<string> excludedConnectionIds, CancellationToken cancellationToken = default) =>
-        _inner.SendGroupExceptAsync(groupName, methodName, args, excludedConnectionIds, cancellationToken);
-
-    public override Task SendUserAsync(string userId, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        _inner.SendUserAsync(userId, methodName, args, cancellationToken);
-
-    public override Task SendUsersAsync(IReadOnlyList<string> userIds, string methodName, object?[] args, CancellationToken cancellationToken = default) =>
-        _inner.SendUsersAsync(userIds, methodName, args, cancellationToken);
-
-    public override Task<T> InvokeConnectionAsync<T>(string connectionId, string methodName, object?[] args, CancellationToken cancellationToken) =>
-        _inner.InvokeConnectionAsync<T>(connectionId, methodName, args, cancellationToken);
-
-    public override Task SetConnectionResultAsync(string connectionId, CompletionMessage result) =>
-        _inner.SetConnectionResultAsync(connectionId, result);
-
-    public override bool TryGetReturnType(string invocationId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Type? type) =>
-        _inner.TryGetReturnType(invocationId, out type);
-
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
-        _redis.ConnectionRestored -= OnConnectionRestored;
-        _inner.Dispose();
+        if (disposing)
+        {
+            _redis.ConnectionRestored -= OnConnectionRestored;
+        }
+
+        base.Dispose(disposing);
     }
 
     private sealed class Local(HubConnectionContext context)
