@@ -42,10 +42,23 @@ if (options.ServerCores is { } serverCores)
 
 if (options.Idle > 0)
 {
-    // --idle N: only the memory question: N idle connections, the server's resident bytes per connection.
-    await using var idleServer = await BenchCluster.StartAsync(1, options.Postgres, pinning: pinning);
-    var (perConnection, connectTime) = await IdleRun.RunAsync(options.Idle, idleServer.Nodes[0]);
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| idle connections | {options.Idle:N0} |\n| connect time (all) | {connectTime.TotalSeconds:0.0} s |\n| server memory per idle connection | {perConnection / 1024:0.0} KB |"));
+    // --idle N: only the memory question: N idle connections, the server's resident bytes per connection,
+    // beside plain SignalR's for the same connections on the same protocols.
+    double perConnection, plainPerConnection;
+    TimeSpan connectTime, plainConnectTime;
+    await using (var idleServer = await BenchCluster.StartAsync(1, options.Postgres, pinning: pinning))
+    {
+        (perConnection, connectTime) = await IdleRun.RunAsync(options.Idle, idleServer.Nodes[0]);
+    }
+
+    await using (var plainServer = await ServerProcess.StartPlainSignalRAsync(pinning?.ServerCores(0)))
+    {
+        (plainPerConnection, plainConnectTime) = await IdleRun.RunAsync(options.Idle, plainServer, withToken: false);
+    }
+
+    Console.WriteLine("| idle connections | Realtime | plain SignalR | Realtime ÷ plain SignalR |\n|---|---|---|---|");
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| connect time (all {options.Idle:N0}) | {connectTime.TotalSeconds:0.0} s | {plainConnectTime.TotalSeconds:0.0} s | {connectTime / plainConnectTime:0.00} |"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| server memory per idle connection | {perConnection / 1024:0.0} KB | {plainPerConnection / 1024:0.0} KB | {perConnection / plainPerConnection:0.00} |"));
     if (options.MaxKilobytesPerConnection is { } ceiling)
     {
         var within = perConnection > 0 && perConnection / 1024 <= ceiling;
