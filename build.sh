@@ -78,7 +78,8 @@ run_tests() {
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   (cd tests/js && CONFIGURATION=Release node --test --test-concurrency=1 --test-timeout=240000) 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-  # A short benchmark that fails only on a large drop of the ratio to the raw relay measured in the same run.
+  # A short benchmark that fails only on a large drop of the ratio to the raw relay or to the plain SignalR hub
+  # measured in the same run.
   # It also writes the JSON report and the PNG plot, which must come out whole.
   mkdir -p artifacts && rm -f artifacts/bench.json artifacts/bench-latency.png
   dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --clients 40 --groups 4 --warmup 3 --duration 4 --guard 0.03 \

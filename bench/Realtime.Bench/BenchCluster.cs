@@ -19,7 +19,7 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public IReadOnlyList<ServerProcess> Nodes => _nodes;
 
-    public static async Task<BenchCluster> StartAsync(int nodes, string? postgres = null, double? coresPerNode = null, bool backplane = false)
+    public static async Task<BenchCluster> StartAsync(int nodes, string? postgres = null, double? coresPerNode = null, bool backplane = false, CorePinning? pinning = null)
     {
         var cluster = new BenchCluster();
         try
@@ -42,7 +42,7 @@ internal sealed class BenchCluster : IAsyncDisposable
             // One after the other: the first creates the database and applies the migrations.
             for (var i = 0; i < nodes; i++)
             {
-                cluster._nodes.Add(await ServerProcess.StartAsync(provider, connectionString, redis, coresPerNode));
+                cluster._nodes.Add(await ServerProcess.StartAsync(provider, connectionString, redis, coresPerNode, pinning?.ServerCores(i)));
             }
 
             return cluster;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Realtime.Bench;
 
 /// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
-internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu, double? ScaleGuard, bool Backplane, bool Affinity)
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu, double? ScaleGuard, bool Backplane, bool Affinity, int? ServerCores, string? Scenario)
 {
     public int MembersPerGroup => Math.Max(1, Clients / Groups);
 
@@ -17,7 +17,8 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             Rate: Math.Clamp(Number("--rate", 0), 0, 100_000),
             Duration: TimeSpan.FromSeconds(Math.Clamp(Number("--duration", 10), 1, 300)),
             Warmup: TimeSpan.FromSeconds(Math.Clamp(Number("--warmup", 15), 0, 120)),
-            Protocol: Value("--protocol") ?? "mixed",
+            // The scenarios compare as a new user would, on MessagePack; the CI run keeps both protocols.
+            Protocol: Value("--protocol") ?? (Value("--scenario") is null ? "mixed" : "messagepack"),
             JsonPath: Value("--json"),
             Guard: Value("--guard") is { } g ? double.Parse(g, CultureInfo.InvariantCulture) : null,
             PlotPath: Value("--plot"),
@@ -29,7 +30,14 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             NodeCpu: Value("--node-cpu") is { } cpu ? Math.Clamp(double.Parse(cpu, CultureInfo.InvariantCulture), 0.1, 4) : null,
             ScaleGuard: Value("--scale-guard") is { } s ? double.Parse(s, CultureInfo.InvariantCulture) : null,
             Backplane: args.Contains("--backplane"),
-            Affinity: args.Contains("--affinity"));
+            Affinity: args.Contains("--affinity"),
+            ServerCores: Value("--server-cores") is { } sc ? (int)Math.Clamp(double.Parse(sc, CultureInfo.InvariantCulture), 1, 64) : null,
+            Scenario: Value("--scenario"));
+        if (options.Scenario is { } scenario && scenario is not ("fanout" or "pairs" or "latency" or "all"))
+        {
+            throw new ArgumentException("--scenario is fanout, pairs, latency or all");
+        }
+
         if (options.Postgres is { } postgres && !postgres.Contains("Host=127.0.0.1", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException("--postgres takes a connection string with Host=127.0.0.1: the benchmark stays on loopback");

@@ -26,6 +26,19 @@ internal sealed class Measurements(string name)
 
     public double? ServerCpuMsPerThousandSends { get; set; }
 
+    /// <summary>The CPU time the server processes used over the measured part, all of them together.</summary>
+    public TimeSpan? ServerCpu { get; set; }
+
+    /// <summary>Deliveries of measured sends that had arrived when the measured part ended.</summary>
+    public long DeliveredInWindow { get; set; }
+
+    /// <summary>From the first connect until every client had joined its group: what a new node or a reconnect storm waits for.</summary>
+    public TimeSpan SetupTime { get; set; }
+
+    public double ServerCpuMicrosecondsPerDelivery => ServerCpu is { } cpu && DeliveredInWindow > 0 ? cpu.TotalMicroseconds / DeliveredInWindow : double.NaN;
+
+    public double ServerCpuMicrosecondsPerSend => ServerCpu is { } cpu && Acked > 0 ? cpu.TotalMicroseconds / Acked : double.NaN;
+
     /// <summary>The cores the server processes used on average over the measured part, all nodes together.</summary>
     public double? ServerCores { get; set; }
 

@@ -23,6 +23,7 @@ internal static class RealtimeRun
         var rssBefore = servers.Sum(server => server.ResidentBytes() ?? 0);
 
         var clients = new ChatClient[options.Clients];
+        var setupStarted = Stopwatch.GetTimestamp();
         var run = Guid.NewGuid().ToString("N")[..6];
         await Parallel.ForEachAsync(Enumerable.Range(0, options.Clients), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, cancellationToken) =>
         {
@@ -66,19 +67,13 @@ internal static class RealtimeRun
             members.ForEach(i => conversations[i] = conversation.Id);
         }
 
+        measured.SetupTime = Stopwatch.GetElapsedTime(setupStarted);
         var senders = Enumerable.Range(0, options.Clients).Where(i => conversations[i] is not null).ToList();
-        // Sends per second move with whatever else the two cores run; the server's CPU time per send is steadier.
-        (TimeSpan Total, TimeSpan Kernel) ServerCpu() => servers.Select(server => server.CpuTimes())
-            .Aggregate((TimeSpan.Zero, TimeSpan.Zero), (sum, times) => (sum.Item1 + times.Total, sum.Item2 + times.Kernel));
-        (TimeSpan Total, TimeSpan Kernel) cpuAtWindowStart = default;
-        var ownCpuAtWindowStart = TimeSpan.Zero;
-        MachineCpu? machineAtWindowStart = null;
+        CpuWindow? window = null;
         async Task WarmUp()
         {
             await JitWarmUp.UntilQuietAsync(servers, options.Warmup);
-            cpuAtWindowStart = ServerCpu();
-            ownCpuAtWindowStart = Environment.CpuUsage.TotalTime;
-            machineAtWindowStart = MachineCpu.Read();
+            window = CpuWindow.Open(servers);
         }
 
         (measured.WarmUp, measured.Elapsed) = await SendLoop.RunAsync(options, WarmUp, senders, measured, sent, async (i, id) =>
@@ -95,16 +90,7 @@ internal static class RealtimeRun
             }
         });
 
-        var cpuAtWindowEnd = ServerCpu();
-        var cpu = cpuAtWindowEnd.Total - cpuAtWindowStart.Total;
-        measured.ServerKernelShare = (cpuAtWindowEnd.Kernel - cpuAtWindowStart.Kernel) / cpu;
-        measured.LoadGeneratorCores = (Environment.CpuUsage.TotalTime - ownCpuAtWindowStart) / measured.Elapsed;
-        measured.MachineBusy = MachineCpu.Read()?.BusySince(machineAtWindowStart!.Value);
-        measured.ServerCores = cpu / measured.Elapsed;
-        if (measured.Acked > 0)
-        {
-            measured.ServerCpuMsPerThousandSends = cpu.TotalMilliseconds * 1000 / measured.Acked;
-        }
+        window!.Close(measured);
 
         // Let the last fan-outs land before the clients go: every ack fans out to its whole group.
         await measured.DrainedAsync(options.MembersPerGroup);

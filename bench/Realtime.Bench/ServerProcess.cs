@@ -5,7 +5,7 @@ using System.Net.Sockets;
 
 namespace Realtime.Bench;
 
-/// <summary>One Realtime node as its own process on a free loopback port.</summary>
+/// <summary>One server (a Realtime node, or the plain SignalR baseline) as its own process on a free loopback port.</summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -28,9 +28,32 @@ internal sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <param name="cores">When set, the node runs inside a CPU budget of this many cores from its first instruction.</param>
-    public static async Task<ServerProcess> StartAsync(string provider, string connectionString, string? redis = null, double? cores = null)
+    /// <param name="cpuList">When set, the node runs on these cores only (taskset's list, see <see cref="CorePinning"/>).</param>
+    public static Task<ServerProcess> StartAsync(string provider, string connectionString, string? redis = null, double? cores = null, string? cpuList = null)
     {
-        var dll = FindServerDll();
+        var environment = new Dictionary<string, string>
+        {
+            ["Database__Provider"] = provider,
+            ["ConnectionStrings__Chat"] = connectionString,
+            ["Chat__HubCallsPerSecond"] = "1000000",
+            ["Chat__HubCallBurst"] = "1000000",
+            ["Chat__HttpRequestsPerSecond"] = "1000000",
+            ["Chat__HttpRequestBurst"] = "1000000",
+        };
+        if (redis is not null)
+        {
+            environment["Redis__ConnectionString"] = redis;
+        }
+
+        return LaunchAsync(FindBuiltDll(Path.Combine("src", "Realtime.Server"), "Realtime.Server.dll"), environment, cores, cpuList);
+    }
+
+    /// <summary>The plain SignalR baseline (bench/PlainSignalR) as its own process, so it is pinned and measured as a node is.</summary>
+    public static Task<ServerProcess> StartPlainSignalRAsync(string? cpuList = null, double? cores = null) =>
+        LaunchAsync(FindBuiltDll(Path.Combine("bench", "PlainSignalR"), "PlainSignalR.dll"), [], cores, cpuList);
+
+    private static async Task<ServerProcess> LaunchAsync(string dll, Dictionary<string, string> environment, double? cores, string? cpuList)
+    {
         var port = FreePort();
         var url = new Uri($"http://127.0.0.1:{port}");
         var budget = cores is { } c ? CpuBudget.Create(c) : null;
@@ -47,26 +70,41 @@ internal sealed class ServerProcess : IAsyncDisposable
             // The shell enters the budget and becomes the node, so the runtime sizes its thread pool
             // and GC heaps for the budget it really has.
             start.ArgumentList.Add("-c");
-            start.ArgumentList.Add("echo $$ > \"$0\" && exec dotnet \"$@\"");
+            start.ArgumentList.Add("echo $$ > \"$0\" && exec \"$@\"");
             start.ArgumentList.Add(budget.ProcessesFile);
+        }
+
+        if (cpuList is not null)
+        {
+            // taskset sets the affinity and execs, so the pid stays the server's own.
+            if (budget is null)
+            {
+                start.FileName = "/usr/bin/taskset";
+            }
+            else
+            {
+                start.ArgumentList.Add("/usr/bin/taskset");
+            }
+
+            start.ArgumentList.Add("--cpu-list");
+            start.ArgumentList.Add(cpuList);
+            start.ArgumentList.Add("dotnet");
+        }
+        else if (budget is not null)
+        {
+            start.ArgumentList.Add("dotnet");
         }
 
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(url.ToString());
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
-        start.Environment["Database__Provider"] = provider;
-        start.Environment["ConnectionStrings__Chat"] = connectionString;
-        if (redis is not null)
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment)
         {
-            start.Environment["Redis__ConnectionString"] = redis;
+            start.Environment[key] = value;
         }
 
-        start.Environment["Chat__HubCallsPerSecond"] = "1000000";
-        start.Environment["Chat__HubCallBurst"] = "1000000";
-        start.Environment["Chat__HttpRequestsPerSecond"] = "1000000";
-        start.Environment["Chat__HttpRequestBurst"] = "1000000";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
@@ -125,7 +163,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         return double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
     }
 
-    /// <summary>CPU time the server has used so far, user and kernel.</summary>
+    /// <summary>CPU time the server has used so far, user and kernel (utime and stime of /proc/&lt;pid&gt;/stat on Linux).</summary>
     public TimeSpan ProcessorTime() => CpuTimes().Total;
 
     /// <summary>The CPU time used so far, and the part of it spent in the kernel (socket sends and receives, scheduling), read together.</summary>
@@ -143,14 +181,15 @@ internal sealed class ServerProcess : IAsyncDisposable
         _budget?.Dispose();
     }
 
-    private static string FindServerDll()
+    /// <summary>The build output of a project of the solution, in the configuration and framework the benchmark runs as.</summary>
+    private static string FindBuiltDll(string project, string name)
     {
         var framework = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         for (var directory = framework; directory is not null; directory = directory.Parent)
         {
             if (File.Exists(Path.Combine(directory.FullName, "Realtime.sln")))
             {
-                var dll = Path.Combine(directory.FullName, "src", "Realtime.Server", "bin", framework.Parent!.Name, framework.Name, "Realtime.Server.dll");
+                var dll = Path.Combine(directory.FullName, project, "bin", framework.Parent!.Name, framework.Name, name);
                 return File.Exists(dll) ? dll : throw new FileNotFoundException($"Build the solution first: {dll}");
             }
         }

@@ -1,0 +1,16 @@
+using System.Globalization;
+using System.Runtime;
+using PlainSignalR;
+
+// What a .NET team would write for group chat on SignalR alone: a hub, groups, both protocols, and
+// nothing else. Started by bench/Realtime.Bench as its own process, so its CPU can be pinned and read.
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddSignalR().AddMessagePackProtocol();
+var app = builder.Build();
+app.MapHub<GroupChatHub>("/hubs/chat");
+
+// Bench plumbing, off the measured path: the start-up probe, and the JIT time the benchmark's warm-up
+// waits on, in the one Prometheus line it reads from Realtime's /metrics.
+app.MapGet("/health/ready", () => "ready");
+app.MapGet("/metrics", () => string.Create(CultureInfo.InvariantCulture, $"dotnet_jit_compilation_time_seconds_total {JitInfo.GetCompilationTime().TotalSeconds}\n"));
+app.Run();

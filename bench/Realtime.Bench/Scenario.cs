@@ -1,0 +1,53 @@
+namespace Realtime.Bench;
+
+/// <summary>One figure of a scenario: how to read it from a run, and the target for Realtime ÷ plain SignalR (null: reported only).</summary>
+internal sealed record ScenarioMetric(string Name, Func<Measurements, double> Read, string? Target = null);
+
+/// <summary>
+/// The cost comparisons of issue 20, each a fixed shape of load that Realtime and the plain SignalR hub
+/// both get from the same generator. Every figure is reported as Realtime ÷ plain SignalR.
+/// </summary>
+internal sealed record Scenario(string Name, string Shape, int Clients, int Groups, double Rate, IReadOnlyList<ScenarioMetric> Metrics)
+{
+    // Below what Realtime carries on one core (about 25,000 deliveries/s before this work), so that both
+    // servers do the same work and the figure is CPU per delivery, not how far behind a saturated core falls.
+    public const double DefaultFanOutRate = 50;
+
+    private static readonly ScenarioMetric SetUp = new("connect + join all groups, s", m => m.SetupTime.TotalSeconds);
+    private static readonly ScenarioMetric Cores = new("server cores used", m => m.ServerCores ?? double.NaN);
+    private static readonly ScenarioMetric Generator = new("load generator cores used", m => m.LoadGeneratorCores ?? double.NaN);
+
+    public static IReadOnlyList<Scenario> Select(BenchOptions options)
+    {
+        var fanOutRate = options.Rate > 0 ? options.Rate : DefaultFanOutRate;
+        var all = new[]
+        {
+            new Scenario("fanout", $"5 groups of 200, {fanOutRate:0} sends/s", 1000, 5, fanOutRate,
+            [
+                new("server CPU µs per delivery", m => m.ServerCpuMicrosecondsPerDelivery, "≤ 1"),
+                new("deliveries/s", m => m.DeliveredPerSecond),
+                new("latency p99 ms", m => m.LatencyMs(99)),
+                Cores, Generator, SetUp,
+            ]),
+            new Scenario("pairs", "100 conversations of 2, closed loop", 200, 100, 0,
+            [
+                new("server CPU µs per acked send", m => m.ServerCpuMicrosecondsPerSend, "≤ 2"),
+                new("acked sends/s", m => m.AckedPerSecond),
+                new("latency p99 ms", m => m.LatencyMs(99)),
+                Cores, Generator, SetUp,
+            ]),
+            new Scenario("latency", "20 conversations of 10, every member sending, 2,000 sends/s", 200, 20, 2000,
+            [
+                new("latency p99 ms", m => m.LatencyMs(99), "≤ 2"),
+                new("latency p50 ms", m => m.LatencyMs(50)),
+                new("acked sends/s", m => m.AckedPerSecond),
+                new("server CPU µs per acked send", m => m.ServerCpuMicrosecondsPerSend),
+                Cores, Generator, SetUp,
+            ]),
+        };
+        return options.Scenario == "all" ? all : all.Where(s => s.Name == options.Scenario).ToList();
+    }
+
+    /// <summary>The run's options with this scenario's shape.</summary>
+    public BenchOptions Apply(BenchOptions options) => options with { Clients = Clients, Groups = Groups, Rate = Rate };
+}
