@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Realtime.Bench;
 
 /// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
-internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu, double? ScaleGuard, bool Backplane, bool Affinity, int? ServerCores, string? Scenario)
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu, double? ScaleGuard, bool Backplane, bool Affinity, int? ServerCores, string? Scenario, bool Routing, double? LatencyGuard)
 {
     public int MembersPerGroup => Math.Max(1, Clients / Groups);
 
@@ -32,7 +32,9 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             Backplane: args.Contains("--backplane"),
             Affinity: args.Contains("--affinity"),
             ServerCores: Value("--server-cores") is { } sc ? (int)Math.Clamp(double.Parse(sc, CultureInfo.InvariantCulture), 1, 64) : null,
-            Scenario: Value("--scenario"));
+            Scenario: Value("--scenario"),
+            Routing: args.Contains("--routing"),
+            LatencyGuard: Value("--latency-guard") is { } lg ? double.Parse(lg, CultureInfo.InvariantCulture) : null);
         if (options.Scenario is { } scenario && scenario is not ("fanout" or "pairs" or "latency" or "all"))
         {
             throw new ArgumentException("--scenario is fanout, pairs, latency or all");
@@ -41,6 +43,11 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
         if (options.Postgres is { } postgres && !postgres.Contains("Host=127.0.0.1", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException("--postgres takes a connection string with Host=127.0.0.1: the benchmark stays on loopback");
+        }
+
+        if (options.LatencyGuard is not null && options.ScaleGuard is null)
+        {
+            throw new ArgumentException("--latency-guard goes with --scale-guard");
         }
 
         if (options.ScaleGuard is not null && options.Nodes < 2)

@@ -129,6 +129,14 @@ internal static class ComparisonRun
             var passed = perNode >= scaleFloor && measuredCluster.Errors.IsEmpty;
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scale-out guard {(passed ? "passed" : "FAILED")}: deliveries/s per node over one node {perNode:0.000} (floor {scaleFloor:0.000}), errors {measuredCluster.Errors.Values.Sum()}"));
             status = passed ? 0 : 1;
+            if (options.LatencyGuard is { } ceiling)
+            {
+                // The same per-node load: what crossing Redis and the ordering add to the slowest deliveries.
+                var p99 = measuredCluster.LatencyMs(99) / scaleOut.Single.LatencyMs(99);
+                var within = p99 <= ceiling;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cluster latency guard {(within ? "passed" : "FAILED")}: p99 of the cluster over one node {p99:0.00} (ceiling {ceiling:0.00})"));
+                status = passed && within ? 0 : 1;
+            }
         }
 
         if (options.Guard is { } floor)

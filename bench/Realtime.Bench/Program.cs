@@ -6,7 +6,8 @@ using Realtime.Bench;
 // --guard R: exit 1 when Realtime's acked sends/s fall below R times the relay's or R times plain SignalR's
 // (a CI regression guard on the ratios, never on absolute times, which depend on the machine).
 // --scale-guard R (with --nodes): exit 1 when each node of the cluster delivers less than R times what
-// the single node delivered, or the cluster run had errors.
+// the single node delivered, or the cluster run had errors; with --latency-guard R also when the cluster's p99
+// is more than R times the single node's.
 // --idle N: hold N idle connections and report the server's memory per connection instead.
 // --max-kb K (with --idle): exit 1 when a connection costs the server more than K KB (a CI guard set
 // well above the measured figure, so only a large regression fails it).
@@ -29,6 +30,9 @@ using Realtime.Bench;
 // routed by conversation (by default clients are spread round-robin, so every conversation spans the nodes).
 // --backplane: the single node runs on a Redis backplane too, so that what the backplane costs a node
 // shows apart from what more nodes cost.
+// --routing: four nodes on Redis, conversations on one node or split over two, --rate sends/s (default 200):
+// what each node reads from Redis against what its members' conversations carried; exit 1 when a node reads
+// more than 1.5 times that.
 // Everything runs on 127.0.0.1 and stops by itself.
 var options = BenchOptions.Parse(args);
 CorePinning? pinning = null;
@@ -67,6 +71,11 @@ if (options.Idle > 0)
     }
 
     return 0;
+}
+
+if (options.Routing)
+{
+    return await RoutingRun.RunAsync(options, pinning);
 }
 
 if (options.Scenario is not null)

@@ -32,7 +32,7 @@ internal static class ScaleOutReport
         Console.WriteLine("|---|---|---|---|");
         Console.WriteLine($"| acked sends/s | {F(single.AckedPerSecond)} | {F(cluster.AckedPerSecond)} | {F(cluster.AckedPerSecond / n / single.AckedPerSecond)} |");
         Console.WriteLine($"| deliveries/s | {F(single.DeliveredPerSecond)} | {F(cluster.DeliveredPerSecond)} | {F(cluster.DeliveredPerSecond / n / single.DeliveredPerSecond)} |");
-        Console.WriteLine($"| latency p99 ms | {F(single.LatencyMs(99))} | {F(cluster.LatencyMs(99))} | - |");
+        Console.WriteLine($"| latency p99 ms | {F(single.LatencyMs(99))} | {F(cluster.LatencyMs(99))} | cluster ÷ one node {F(cluster.LatencyMs(99) / single.LatencyMs(99))} |");
         Console.WriteLine($"| warm-up s (until every node's JIT was quiet) | {F(single.WarmUp.TotalSeconds)} | {F(cluster.WarmUp.TotalSeconds)} | - |");
         // All nodes together: what a send costs the cluster, against what it costs one node.
         Console.WriteLine($"| server CPU ms per 1,000 sends | {F(single.ServerCpuMsPerThousandSends ?? double.NaN)} | {F(cluster.ServerCpuMsPerThousandSends ?? double.NaN)} | - |");

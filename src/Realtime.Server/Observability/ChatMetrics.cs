@@ -15,6 +15,7 @@ public sealed class ChatMetrics
     private readonly Counter<long> _errors;
     private readonly Counter<long> _backplaneMessages;
     private readonly Counter<long> _backplaneBytes;
+    private readonly Counter<long> _backplaneChatMessages;
 
     public ChatMetrics(IMeterFactory meterFactory)
     {
@@ -31,6 +32,7 @@ public sealed class ChatMetrics
         _errors = meter.CreateCounter<long>("realtime.errors", "{error}", "Refused or failed calls, by contract error code.");
         _backplaneMessages = meter.CreateCounter<long>("realtime.backplane.received", "{message}", "What this node read from other nodes over Redis, by channel kind.");
         _backplaneBytes = meter.CreateCounter<long>("realtime.backplane.received.size", "By", "Bytes this node read from other nodes over Redis, by channel kind.");
+        _backplaneChatMessages = meter.CreateCounter<long>("realtime.backplane.messages", "{message}", "Chat messages this node read from other nodes over Redis: what its routing lets in.");
     }
 
     public void ConnectionOpened() => _connections.Add(1);
@@ -54,6 +56,8 @@ public sealed class ChatMetrics
         _backplaneMessages.Add(1, tag);
         _backplaneBytes.Add(bytes, tag);
     }
+
+    public void BackplaneMessagesReceived(int count) => _backplaneChatMessages.Add(count);
 
     public void Failed(string code) => _errors.Add(1, new KeyValuePair<string, object?>("code", code));
 }

@@ -161,7 +161,11 @@ internal sealed partial class ConversationChannels : IHostedService, IDisposable
         var channel = new NodeChannel<IReadOnlyList<MessageDto>>(_redis, _node, ChannelOf(conversationId), _logger, bytes => _metrics.BackplaneReceived(Kind, bytes));
         try
         {
-            await channel.SubscribeAsync(batches => Task.WhenAll(batches.Select(_delivery.DeliverAsync)));
+            await channel.SubscribeAsync(batches =>
+            {
+                _metrics.BackplaneMessagesReceived(batches.Sum(batch => batch.Count));
+                return Task.WhenAll(batches.Select(_delivery.DeliverAsync));
+            });
             _subscribed[conversationId] = channel;
             return true;
         }

@@ -143,12 +143,13 @@ internal sealed partial class NodeChannel<T>(IConnectionMultiplexer redis, NodeI
     private void Add(List<T> values, ChannelMessage message)
     {
         var frame = ((ReadOnlyMemory<byte>)message.Message).Span;
+        // Counted before the echo is skipped: Redis sends it all the same.
+        received?.Invoke(frame.Length);
         if (frame.StartsWith(_ownOrigin))
         {
             return;
         }
 
-        received?.Invoke(frame.Length);
         var lineBreak = frame.IndexOf((byte)'\n');
         if (lineBreak < 0)
         {
