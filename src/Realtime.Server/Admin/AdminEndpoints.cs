@@ -18,8 +18,8 @@ public static partial class AdminEndpoints
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-        admin.MapGet("/stats", async (IClusterStats stats, TimeProvider clock, CancellationToken cancellationToken) =>
-                TypedResults.Ok(ClusterStats.Of(await stats.ReadNodesAsync(cancellationToken), clock.GetUtcNow().UtcDateTime)))
+        admin.MapGet("/stats", async (IClusterStats stats, LocalNodeStats local, TimeProvider clock, CancellationToken cancellationToken) =>
+                TypedResults.Ok(ClusterStats.Of(local.NodeId, await stats.ReadNodesAsync(cancellationToken), clock.GetUtcNow().UtcDateTime)))
             .WithName("GetClusterStats")
             .WithSummary("Every live node's id, version, uptime, connections, users online, sends and deliveries per second over the last minute, and the cluster's totals.");
 

@@ -20,10 +20,12 @@ public sealed record NodeStats(
 /// </summary>
 public sealed record ClusterTotals(int Nodes, int Connections, int UsersOnline, double SendsPerSecond, double DeliveriesPerSecond);
 
-public sealed record ClusterStats(DateTime GeneratedAt, IReadOnlyList<NodeStats> Nodes, ClusterTotals Totals)
+/// <summary><see cref="AnsweredBy"/> is the node that served the request, whose own figures are live rather than as of its last report.</summary>
+public sealed record ClusterStats(DateTime GeneratedAt, string AnsweredBy, IReadOnlyList<NodeStats> Nodes, ClusterTotals Totals)
 {
-    public static ClusterStats Of(IReadOnlyList<NodeStats> nodes, DateTime now) => new(
+    public static ClusterStats Of(string answeredBy, IReadOnlyList<NodeStats> nodes, DateTime now) => new(
         now,
+        answeredBy,
         nodes,
         new ClusterTotals(
             nodes.Count,
