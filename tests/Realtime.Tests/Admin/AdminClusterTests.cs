@@ -78,6 +78,22 @@ public sealed class AdminClusterTests(ClusterFixture cluster)
     }
 
     [Fact]
+    public async Task A_node_that_dies_without_a_goodbye_drops_out_of_the_stats_when_its_report_expires()
+    {
+        using var admin = await cluster.A.HttpClientForAsync(Users.Unique("root"), "admin");
+        await using var extra = await ServerNode.StartAsync("extra", cluster.Settings);
+        using var extraAdmin = await extra.HttpClientForAsync(Users.Unique("root"), "admin");
+        var extraId = (await AdminApi.StatsAsync(extraAdmin)).AnsweredBy;
+        await Eventually.HoldsAsync(async () => (await AdminApi.StatsAsync(admin)).Nodes.Any(n => n.NodeId == extraId), "node A lists the fourth node");
+
+        await extra.KillAsync();
+
+        await Eventually.HoldsAsync(
+            async () => (await AdminApi.StatsAsync(admin)) is { Nodes.Count: 3 } stats && stats.Nodes.All(n => n.NodeId != extraId),
+            "the killed node's report expires and node A lists three nodes again");
+    }
+
+    [Fact]
     public async Task A_caller_without_the_admin_role_is_refused_with_forbidden_on_every_node()
     {
         foreach (var node in cluster.Nodes)
