@@ -1,3 +1,4 @@
+using Realtime.Server.Admin;
 using Realtime.Server.Auth;
 using Realtime.Server.Conversations;
 using Realtime.Server.Errors;
@@ -32,6 +33,7 @@ public static class RealtimeExtensions
         builder.AddGracefulShutdown();
         builder.AddChatSecurity();
         builder.AddChatOpenApi();
+        builder.AddChatAdmin();
 
         builder.Services.AddScoped<ConversationService>();
         builder.Services.AddScoped<MessageService>();
@@ -65,6 +67,7 @@ public static class RealtimeExtensions
         app.MapConversationApi();
         app.MapMessageApi();
         app.MapNotificationApi();
+        app.MapAdminApi();
         app.MapChatHub();
         return app;
     }

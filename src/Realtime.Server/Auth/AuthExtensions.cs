@@ -12,6 +12,8 @@ public static class AuthExtensions
 {
     public const string NotifierPolicy = "notifier";
 
+    public const string AdminPolicy = "admin";
+
     public static IHostApplicationBuilder AddChatAuthentication(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
@@ -68,7 +70,8 @@ public static class AuthExtensions
             });
 
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(NotifierPolicy, policy => policy.RequireAuthenticatedUser().RequireRole("admin", "service"));
+            .AddPolicy(NotifierPolicy, policy => policy.RequireAuthenticatedUser().RequireRole("admin", "service"))
+            .AddPolicy(AdminPolicy, policy => policy.RequireAuthenticatedUser().RequireRole("admin"));
         builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ChatAuthorizationResultHandler>();
         builder.Services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         builder.Services.AddSingleton<DevTokenIssuer>();

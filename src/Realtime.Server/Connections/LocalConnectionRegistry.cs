@@ -5,6 +5,7 @@ public sealed class LocalConnectionRegistry
 {
     private readonly Dictionary<string, HashSet<string>> _connectionsByUser = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private int _connectionCount;
 
     /// <returns>True when this is the user's first connection on this node.</returns>
     public bool Add(string userId, string connectionId)
@@ -16,7 +17,11 @@ public sealed class LocalConnectionRegistry
                 _connectionsByUser[userId] = connections = new HashSet<string>(StringComparer.Ordinal);
             }
 
-            connections.Add(connectionId);
+            if (connections.Add(connectionId))
+            {
+                _connectionCount++;
+            }
+
             return connections.Count == 1;
         }
     }
@@ -30,6 +35,8 @@ public sealed class LocalConnectionRegistry
             {
                 return false;
             }
+
+            _connectionCount--;
 
             if (connections.Count > 0)
             {
@@ -54,6 +61,15 @@ public sealed class LocalConnectionRegistry
         lock (_gate)
         {
             return _connectionsByUser.ContainsKey(userId);
+        }
+    }
+
+    /// <summary>Kept as counts so that reporting them costs nothing however many connections the node holds.</summary>
+    public (int Users, int Connections) Counts()
+    {
+        lock (_gate)
+        {
+            return (_connectionsByUser.Count, _connectionCount);
         }
     }
 

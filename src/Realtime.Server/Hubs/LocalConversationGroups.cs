@@ -64,6 +64,22 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
 
     public bool IsHere(string connectionId) => _connections.ContainsKey(connectionId);
 
+    /// <summary>
+    /// Ends one of this node's connections as if its transport had dropped: SignalR then runs the usual
+    /// disconnect (presence, groups, typing), and the client may connect again.
+    /// </summary>
+    /// <returns>False when the connection is not (or no longer) here.</returns>
+    public bool Abort(string connectionId)
+    {
+        if (!_connections.TryGetValue(connectionId, out var local))
+        {
+            return false;
+        }
+
+        local.Context.Abort();
+        return true;
+    }
+
     /// <summary>Adds a connection of this node; the first member here starts the conversation's delivery after <paramref name="lastSequence"/>.</summary>
     public void Join(string connectionId, string conversationId, long? lastSequence)
     {

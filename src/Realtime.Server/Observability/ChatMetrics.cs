@@ -17,8 +17,11 @@ public sealed class ChatMetrics
     private readonly Counter<long> _backplaneBytes;
     private readonly Counter<long> _backplaneChatMessages;
 
-    public ChatMetrics(IMeterFactory meterFactory)
+    private readonly NodeThroughput _throughput;
+
+    public ChatMetrics(IMeterFactory meterFactory, NodeThroughput throughput)
     {
+        _throughput = throughput;
         var meter = meterFactory.Create(MeterName);
         _connections = meter.CreateUpDownCounter<long>("realtime.connections", "{connection}", "Hub connections open on this node.");
         _messagesPersisted = meter.CreateCounter<long>("realtime.messages.persisted", "{message}", "Messages durably stored and acknowledged (retries not counted).");
@@ -42,10 +45,15 @@ public sealed class ChatMetrics
     public void MessagePersisted(double elapsedMilliseconds)
     {
         _messagesPersisted.Add(1);
+        _throughput.Sends.Add(1);
         _sendDuration.Record(elapsedMilliseconds);
     }
 
-    public void Delivered(string clientEvent, int count = 1) => _deliveries.Add(count, new KeyValuePair<string, object?>("event", clientEvent));
+    public void Delivered(string clientEvent, int count = 1)
+    {
+        _deliveries.Add(count, new KeyValuePair<string, object?>("event", clientEvent));
+        _throughput.Deliveries.Add(count);
+    }
 
     public void PresenceChanged(bool isOnline) =>
         _presenceTransitions.Add(1, new KeyValuePair<string, object?>("state", isOnline ? "online" : "offline"));

@@ -18,6 +18,7 @@ public static class TelemetryExtensions
     /// </summary>
     public static IHostApplicationBuilder AddChatTelemetry(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<NodeThroughput>();
         builder.Services.AddSingleton<ChatMetrics>();
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(builder.Configuration["OTEL_SERVICE_NAME"] ?? "realtime"))

@@ -44,6 +44,10 @@ internal sealed class BearerSecurityTransformer : IOpenApiDocumentTransformer, I
         {
             operation.Description = AppendSentence(operation.Description, "The token needs the role admin or service.");
         }
+        else if (roles.Contains(Auth.AuthExtensions.AdminPolicy))
+        {
+            operation.Description = AppendSentence(operation.Description, "The token needs the role admin.");
+        }
 
         return Task.CompletedTask;
     }

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Realtime.Contracts;
 using Realtime.Server.Delivery;
 using Realtime.Server.Observability;
+using Realtime.Server.Connections;
 using StackExchange.Redis;
 
 namespace Realtime.Server.ScaleOut;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Realtime.Server.Connections;
 using StackExchange.Redis;
 
 namespace Realtime.Server.ScaleOut;

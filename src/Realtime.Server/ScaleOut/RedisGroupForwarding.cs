@@ -1,4 +1,5 @@
 using Realtime.Server.Hubs;
+using Realtime.Server.Connections;
 using StackExchange.Redis;
 
 namespace Realtime.Server.ScaleOut;

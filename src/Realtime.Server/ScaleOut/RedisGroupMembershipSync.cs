@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
 using Realtime.Server.Delivery;
 using Realtime.Server.Hubs;
+using Realtime.Server.Connections;
 using StackExchange.Redis;
 
 namespace Realtime.Server.ScaleOut;

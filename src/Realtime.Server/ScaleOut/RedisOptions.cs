@@ -24,9 +24,3 @@ public sealed class RedisOptions
 
     public bool IsEnabled => !string.IsNullOrWhiteSpace(ConnectionString);
 }
-
-/// <summary>This process among the nodes of a cluster.</summary>
-public sealed class NodeIdentity
-{
-    public string NodeId { get; } = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..Math.Min(Environment.MachineName.Length + 20, 100)];
-}

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using OpenTelemetry.Trace;
+using Realtime.Server.Admin;
 using Realtime.Server.Connections;
 using Realtime.Server.Delivery;
 using Realtime.Server.Hubs;
@@ -41,6 +42,8 @@ public static class ScaleOutExtensions
             services.AddSingleton<IGroupMembershipSync, LocalGroupMembershipSync>();
             services.AddSingleton<IMessageBroadcast, LocalMessageBroadcast>();
             services.AddSingleton<IGroupForwarding, NoGroupForwarding>();
+            services.AddSingleton<IClusterStats, LocalClusterStats>();
+            services.AddSingleton<IUserDisconnect>(provider => provider.GetRequiredService<LocalUserDisconnect>());
             AddChatDelivery(services, provider => ActivatorUtilities.CreateInstance<DefaultHubLifetimeManager<ChatHub>>(provider));
             return builder;
         }
@@ -67,6 +70,13 @@ public static class ScaleOutExtensions
         services.AddSingleton<RedisMessageBroadcast>();
         services.AddSingleton<IMessageBroadcast>(provider => provider.GetRequiredService<RedisMessageBroadcast>());
         services.AddHostedService(provider => provider.GetRequiredService<RedisMessageBroadcast>());
+
+        services.AddSingleton<RedisNodeStats>();
+        services.AddSingleton<IClusterStats>(provider => provider.GetRequiredService<RedisNodeStats>());
+        services.AddHostedService(provider => provider.GetRequiredService<RedisNodeStats>());
+        services.AddSingleton<RedisUserDisconnect>();
+        services.AddSingleton<IUserDisconnect>(provider => provider.GetRequiredService<RedisUserDisconnect>());
+        services.AddHostedService(provider => provider.GetRequiredService<RedisUserDisconnect>());
 
         services.AddSingleton<RedisPresenceTracker>();
         services.AddSingleton<IPresenceTracker>(provider => provider.GetRequiredService<RedisPresenceTracker>());

@@ -32,6 +32,9 @@ public sealed class ClusterFixture : IAsyncLifetime
             ["Chat:HubCallBurst"] = "1000",
             // A lost publish is read back from the database sooner than by default.
             ["Chat:DeliveryGapWait"] = "00:00:00.500",
+            // Each node reports its admin figures every second, so a test sees another node's change soon.
+            ["Admin:StatsInterval"] = "00:00:01",
+            ["Admin:StatsTimeToLive"] = "00:00:05",
         };
         var first = await ServerNode.StartAsync("A", Settings);
         var others = await Task.WhenAll(ServerNode.StartAsync("B", Settings), ServerNode.StartAsync("C", Settings));

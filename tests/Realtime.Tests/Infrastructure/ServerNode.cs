@@ -104,15 +104,23 @@ public sealed class ServerNode : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    public async Task<string> IssueTokenAsync(string userId)
+    public async Task<string> IssueTokenAsync(string userId, params string[] roles)
     {
-        using var response = await Http.PostAsJsonAsync("/api/dev/token", new DevTokenRequest(userId));
+        using var response = await Http.PostAsJsonAsync("/api/dev/token", new DevTokenRequest(userId, null, roles));
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<DevTokenResponse>())!.AccessToken;
     }
 
-    public async Task<TestClient> ConnectAsync(string userId, ChatProtocol protocol = ChatProtocol.Json) =>
-        await TestClient.ConnectAsync(BaseAddress, userId, await IssueTokenAsync(userId), protocol);
+    public async Task<TestClient> ConnectAsync(string userId, ChatProtocol protocol = ChatProtocol.Json, Microsoft.AspNetCore.SignalR.Client.IRetryPolicy? reconnectPolicy = null) =>
+        await TestClient.ConnectAsync(BaseAddress, userId, await IssueTokenAsync(userId), protocol, reconnectPolicy);
+
+    /// <summary>An HTTP client of this node that sends a token for <paramref name="userId"/> with <paramref name="roles"/>.</summary>
+    public async Task<HttpClient> HttpClientForAsync(string userId, params string[] roles)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await IssueTokenAsync(userId, roles));
+        return client;
+    }
 
     public async ValueTask DisposeAsync()
     {

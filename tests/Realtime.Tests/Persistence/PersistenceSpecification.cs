@@ -355,7 +355,8 @@ public abstract class PersistenceSpecification : IAsyncLifetime
     }
 
     private static readonly ChatMetrics Metrics = new(
-        new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+        new Microsoft.Extensions.DependencyInjection.ServiceCollection().AddMetrics().BuildServiceProvider().GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+        new NodeThroughput(TimeProvider.System));
 
     private static async Task Refused(Func<Task> call, string code) =>
         await call.Should().ThrowAsync<ChatException>().Where(e => e.Code == code);

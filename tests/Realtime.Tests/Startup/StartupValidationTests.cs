@@ -17,6 +17,8 @@ public sealed class StartupValidationTests
         { "Auth:SigningKey", "realtime-development-signing-key-not-for-production-use", "Production" },
         { "Auth:DevTokens", "true", "Production" },
         { "ConnectionStrings:Chat", "", "Development" },
+        { "Admin:StatsInterval", "00:00:00", "Development" },
+        { "Admin:StatsTimeToLive", "00:00:03", "Development" },
     };
 
     [Theory]
