@@ -69,6 +69,33 @@ install_npm_packages() {
   done
 }
 
+as_postgres() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else sudo -u postgres "$@"; fi
+}
+
+# A throwaway PostgreSQL server on a free loopback port for the cluster benchmark; stop_bench_postgres removes it.
+start_bench_postgres() {
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  BENCH_PG_DIR="$(mktemp -d)"
+  as_root chown postgres "$BENCH_PG_DIR"
+  as_postgres "$bin/initdb" -D "$BENCH_PG_DIR/data" -A trust -U postgres >/dev/null
+  for _ in 1 2 3 4 5; do
+    BENCH_PG_PORT=$(( 20000 + RANDOM % 30000 ))
+    as_postgres "$bin/pg_ctl" -D "$BENCH_PG_DIR/data" -w -l "$BENCH_PG_DIR/server.log" \
+      -o "-p $BENCH_PG_PORT -k $BENCH_PG_DIR -c listen_addresses=127.0.0.1" start >/dev/null && return 0
+  done
+  echo "benchmark: PostgreSQL did not start" >&2
+  return 1
+}
+
+stop_bench_postgres() {
+  local bin
+  bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+  as_postgres "$bin/pg_ctl" -D "$BENCH_PG_DIR/data" -m immediate stop >/dev/null || true
+  as_root rm -rf "$BENCH_PG_DIR"
+}
+
 run_tests() {
   local log status=0
   log="$(mktemp)"
@@ -86,12 +113,20 @@ run_tests() {
     --json artifacts/bench.json --plot artifacts/bench-latency.png || status=1
   grep -q '"realtimeAckedPerSecond"' artifacts/bench.json && [ "$(head -c 4 artifacts/bench-latency.png | od -An -tx1 | tr -d ' ')" = 89504e47 ] \
     || { echo "benchmark: the JSON report or the PNG plot is missing or not what it should be" >&2; status=1; }
-  # And one on scale-out: two nodes with Redis, each held to a core (a CPU cgroup, so as root only),
-  # twice the clients; each node delivered about a third of what one node alone did (floor 0.1), and
-  # the cluster run has no errors.
+  # And one on scale-out: two nodes with Redis on one PostgreSQL database (as in production: nodes sharing one
+  # SQLite file wait on its file lock, which the cluster's p99 would measure), each held to a core (a CPU cgroup,
+  # so as root only), twice the clients at twice the rate. Each node must keep up with what one node alone
+  # carried (floor 0.5), the cluster run has no errors, and its p99 is at most 4 times the single node's
+  # (the target is 2; measured 0.13-1).
   local budget=()
   [ "$(id -u)" -eq 0 ] && budget=(--node-cpu 1)
-  dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --clients 20 --groups 2 --warmup 3 --duration 4 --nodes 2 "${budget[@]}" --scale-guard 0.1 || status=1
+  if start_bench_postgres; then
+    dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --clients 20 --groups 2 --rate 200 --warmup 3 --duration 6 --nodes 2 "${budget[@]}" \
+      --scale-guard 0.5 --latency-guard 4 --postgres "Host=127.0.0.1;Port=$BENCH_PG_PORT;Username=postgres" || status=1
+    stop_bench_postgres
+  else
+    status=1
+  fi
   # And one on routing: four nodes, conversations on one node or split over two; a node that reads more
   # from Redis than 1.5 times what its own members' conversations carried fails it (measured: 1.00).
   dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --routing --clients 40 --groups 8 --rate 100 --duration 5 || status=1
