@@ -41,6 +41,8 @@ public static class RealtimeExtensions
         builder.Services.AddScoped<PresenceService>();
         builder.Services.AddScoped<NotificationService>();
         builder.Services.AddSingleton<MessageWriter>();
+        builder.Services.AddSingleton<MessageSender>();
+        builder.Services.AddScoped<ChatHubServices>();
 
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ChatProblemDetails>();

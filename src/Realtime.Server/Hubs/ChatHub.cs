@@ -3,10 +3,8 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Realtime.Contracts;
 using Realtime.Server.Auth;
-using Realtime.Server.Conversations;
 using Realtime.Server.Messages;
 using Realtime.Server.Observability;
-using Realtime.Server.Presence;
 using Realtime.Server.Connections;
 
 namespace Realtime.Server.Hubs;
@@ -14,10 +12,8 @@ namespace Realtime.Server.Hubs;
 /// <summary>Thin by design: resolves the caller and the connection, then hands over to the domain services.</summary>
 [Authorize]
 public sealed partial class ChatHub(
-    ConversationService conversations,
-    MessageService messages,
-    PresenceService presence,
-    TypingService typing,
+    ChatHubServices services,
+    MessageSender sender,
     IPresenceTracker tracker,
     ChatHubLifetimeManager groups,
     TypingRegistry typingRegistry,
@@ -26,7 +22,6 @@ public sealed partial class ChatHub(
     ILogger<ChatHub> logger) : Hub<IChatClient>, IChatHub
 {
     private string UserId => Context.User.RequireUserId();
-
     public override async Task OnConnectedAsync()
     {
         var userId = UserId;
@@ -45,7 +40,7 @@ public sealed partial class ChatHub(
             await JoinConversationGroupsAsync(userId);
             if (cameOnline)
             {
-                await presence.UserCameOnlineAsync(userId);
+                await services.Presence.UserCameOnlineAsync(userId);
             }
         }
         catch
@@ -62,14 +57,14 @@ public sealed partial class ChatHub(
 
     private async Task JoinConversationGroupsAsync(string userId)
     {
-        var joined = await conversations.GetMembershipsAsync(userId);
+        var joined = await services.Conversations.GetMembershipsAsync(userId);
         foreach (var (conversationId, lastSequence) in joined)
         {
             await groups.AddToConversationAsync(Context.ConnectionId, conversationId, lastSequence);
         }
 
         // A removal that committed while we were joining may have run before our join; read again and undo it.
-        var current = await conversations.GetConversationIdsAsync(userId);
+        var current = await services.Conversations.GetConversationIdsAsync(userId);
         foreach (var conversationId in joined.Select(j => j.ConversationId).Except(current, StringComparer.Ordinal))
         {
             await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatGroups.Conversation(conversationId));
@@ -81,12 +76,12 @@ public sealed partial class ChatHub(
         var userId = UserId;
         foreach (var conversationId in typingRegistry.ConnectionClosed(userId, Context.ConnectionId))
         {
-            await typing.PublishAsync(userId, conversationId, isTyping: false);
+            await services.Typing.PublishAsync(userId, conversationId, isTyping: false);
         }
 
         if (await tracker.ConnectionClosedAsync(userId, Context.ConnectionId))
         {
-            await presence.UserWentOfflineAsync(userId);
+            await services.Presence.UserWentOfflineAsync(userId);
         }
 
         metrics.ConnectionClosed();
@@ -95,55 +90,55 @@ public sealed partial class ChatHub(
     }
 
     public Task<ConversationDto> CreateConversation(string title, IReadOnlyList<string> memberIds) =>
-        conversations.CreateAsync(UserId, title, memberIds);
+        services.Conversations.CreateAsync(UserId, title, memberIds);
 
     public Task<ConversationDto> AddMember(string conversationId, string userId) =>
-        conversations.AddMemberAsync(UserId, conversationId, userId);
+        services.Conversations.AddMemberAsync(UserId, conversationId, userId);
 
     public Task<ConversationDto> RemoveMember(string conversationId, string userId) =>
-        conversations.RemoveMemberAsync(UserId, conversationId, userId);
+        services.Conversations.RemoveMemberAsync(UserId, conversationId, userId);
 
     public Task<IReadOnlyList<ConversationDto>> GetConversations() =>
-        conversations.GetForUserAsync(UserId);
+        services.Conversations.GetForUserAsync(UserId);
 
     public async Task<MessageDto> SendMessage(string conversationId, string clientMessageId, string content)
     {
         var userId = UserId;
-        var result = await messages.SendAsync(userId, conversationId, clientMessageId, content);
+        var result = await sender.SendAsync(userId, conversationId, clientMessageId, content);
         if (typingRegistry.Stopped(result.Message.ConversationId, userId))
         {
-            await typing.PublishAsync(userId, result.Message.ConversationId, isTyping: false);
+            await services.Typing.PublishAsync(userId, result.Message.ConversationId, isTyping: false);
         }
 
         return result.Message;
     }
 
     public Task<IReadOnlyList<MessageDto>> GetMessages(string conversationId, long afterSequence, int limit) =>
-        messages.GetMessagesAsync(UserId, conversationId, afterSequence, limit);
+        services.Messages.GetMessagesAsync(UserId, conversationId, afterSequence, limit);
 
     public Task<IReadOnlyList<MessageDto>> GetHistory(string conversationId, long? beforeSequence, int limit) =>
-        messages.GetHistoryAsync(UserId, conversationId, beforeSequence, limit);
+        services.Messages.GetHistoryAsync(UserId, conversationId, beforeSequence, limit);
 
     public Task<ReadReceiptDto> MarkRead(string conversationId, long sequence) =>
-        messages.MarkReadAsync(UserId, conversationId, sequence);
+        services.Messages.MarkReadAsync(UserId, conversationId, sequence);
 
     public async Task SetTyping(string conversationId, bool isTyping)
     {
         var userId = UserId;
-        var id = await typing.EnsureMayTypeAsync(userId, conversationId);
+        var id = await services.Typing.EnsureMayTypeAsync(userId, conversationId);
         if (!isTyping)
         {
             typingRegistry.Stopped(id, userId);
-            await typing.PublishAsync(userId, id, isTyping: false);
+            await services.Typing.PublishAsync(userId, id, isTyping: false);
         }
         else if (typingRegistry.Started(id, userId, Context.ConnectionId))
         {
-            await typing.PublishAsync(userId, id, isTyping: true);
+            await services.Typing.PublishAsync(userId, id, isTyping: true);
         }
     }
 
     public Task<IReadOnlyList<PresenceDto>> GetPresence(IReadOnlyList<string> userIds) =>
-        presence.GetAsync(userIds);
+        services.Presence.GetAsync(userIds);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} refused a connection: already at the limit of {Limit}")]
     private static partial void LogTooManyConnections(ILogger logger, string userId, int limit);

@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
-using Microsoft.AspNetCore.Connections.Abstractions;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Protocol;
 using Microsoft.Extensions.Options;
 using Realtime.Contracts;
 using Realtime.Server.Delivery;
@@ -10,10 +7,10 @@ using Realtime.Server.Delivery;
 namespace Realtime.Server.Hubs;
 
 /// <summary>
-/// This node's connections and the conversation groups they are in, and the writing of ordered messages
-/// to them: a connection's messages of one delivery go out in one write, each message serialized once
-/// per protocol. A send per message would cost every member a write, a flush and, unless they happen to
-/// coalesce, a socket send per message.
+/// This node's connections and the conversation groups they are in; ordered messages are written to
+/// them by <see cref="DeliveryWrite"/>: a connection's messages of one delivery go out in one write, each
+/// message serialized once per protocol. A send per message would cost every member a write, a flush
+/// and, unless they happen to coalesce, a socket send per message.
 /// Owns this node's <see cref="OrderedDelivery"/>, its one source of messages, and tells it when a
 /// conversation gets its first member here and loses its last.
 /// </summary>
@@ -21,9 +18,8 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
 {
     private readonly OrderedDelivery delivery;
 
-
     private readonly ConcurrentDictionary<string, LocalConnection> _connections = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, HubConnectionContext>> _groups = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, LocalConnection>> _groups = new(StringComparer.Ordinal);
 
     // Group changes are rare next to sends: one lock keeps a closing connection from being added back
     // to a group, and an emptied group from being dropped while a connection joins it.
@@ -102,7 +98,7 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
                 interest.RaiseGained(conversationId);
             }
 
-            members[connectionId] = local.Context;
+            members[connectionId] = local;
         }
     }
 
@@ -132,72 +128,5 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
         }
     }
 
-    public Task WriteAsync(IReadOnlyList<MessageDto> messages)
-    {
-        Dictionary<HubConnectionContext, List<int>>? recipients = null;
-        for (var i = 0; i < messages.Count; i++)
-        {
-            if (!_groups.TryGetValue(messages[i].ConversationId, out var members))
-            {
-                continue;
-            }
-
-            foreach (var (_, connection) in members)
-            {
-                recipients ??= new(ReferenceEqualityComparer.Instance);
-                (CollectionsMarshal.GetValueRefOrAddDefault(recipients, connection, out _) ??= []).Add(i);
-            }
-        }
-
-        if (recipients is null)
-        {
-            return Task.CompletedTask;
-        }
-
-        var frames = new BatchFrames(messages);
-        List<Task>? pending = null;
-        foreach (var (connection, indexes) in recipients)
-        {
-            var protocol = connection.Protocol;
-            // Stateful reconnect numbers writes while the client acknowledges messages: such a connection
-            // gets one write per message, in order, so that what it resends after a reconnect lines up.
-            var write = !UsesStatefulReconnect(connection)
-                ? connection.WriteAsync(Serialized(protocol, frames.Joined(protocol, indexes))).AsTask()
-                : WriteEachAsync(connection, indexes.ConvertAll(index => frames.Frame(protocol, index)));
-            if (!write.IsCompletedSuccessfully)
-            {
-                (pending ??= []).Add(write);
-            }
-        }
-
-        return pending is null ? Task.CompletedTask : Task.WhenAll(pending);
-    }
-
-    // The feature is marked preview, but it is how SignalR itself tells such a connection apart, and it
-    // is only looked for here, never implemented.
-#pragma warning disable CA2252
-    private static bool UsesStatefulReconnect(HubConnectionContext connection) => connection.Features.Get<IStatefulReconnectFeature>() is not null;
-#pragma warning restore CA2252
-
-    private static async Task WriteEachAsync(HubConnectionContext connection, List<ReadOnlyMemory<byte>> frames)
-    {
-        foreach (var frame in frames)
-        {
-            await connection.WriteAsync(Serialized(connection.Protocol, frame));
-        }
-    }
-
-    private static SerializedHubMessage Serialized(IHubProtocol protocol, ReadOnlyMemory<byte> bytes) =>
-        new([new SerializedMessage(protocol.Name, bytes)]);
-
-    private sealed class LocalConnection(HubConnectionContext context)
-    {
-        public HubConnectionContext Context { get; } = context;
-
-        /// <summary>Guarded by the membership lock.</summary>
-        public HashSet<string> Conversations { get; } = new(StringComparer.Ordinal);
-
-        /// <summary>Guarded by the membership lock.</summary>
-        public bool Closed { get; set; }
-    }
+    public Task WriteAsync(IReadOnlyList<MessageDto> messages) => DeliveryWrite.WriteAsync(messages, _groups);
 }

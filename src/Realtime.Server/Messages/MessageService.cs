@@ -1,13 +1,10 @@
-using System.Buffers;
 using System.Linq.Expressions;
-using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Realtime.Contracts;
 using Realtime.Persistence;
 using Realtime.Server.Conversations;
 using Realtime.Server.Errors;
-using Realtime.Server.Observability;
 using Realtime.Server.Delivery;
 
 namespace Realtime.Server.Messages;
@@ -20,31 +17,15 @@ public sealed class MessageService(
     ChatDbContext db,
     ConversationService conversations,
     IChatNotifier notifier,
-    MessageWriter writer,
-    ChatMetrics metrics,
+    MessageSender sender,
     IOptions<ChatOptions> options,
     TimeProvider clock)
 {
     private readonly ChatOptions _limits = options.Value;
 
-    public async Task<SendResult> SendAsync(string senderId, string? conversationId, string? clientMessageId, string? content, CancellationToken cancellationToken = default)
-    {
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        conversationId = Ids.RequireConversationId(conversationId);
-        clientMessageId = Ids.RequireClientMessageId(clientMessageId);
-        ValidateContent(content);
-
-        // Membership, idempotency and the sequence are all settled inside the writer's transaction:
-        // no read before the queue, and no window between the check and the insert.
-        var result = await writer.AppendAsync(new PendingMessage(senderId, conversationId, clientMessageId, content!));
-        if (!result.IsNew)
-        {
-            return Retry(result.Message, conversationId);
-        }
-
-        metrics.MessagePersisted(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return result;
-    }
+    /// <inheritdoc cref="MessageSender.SendAsync"/>
+    public Task<SendResult> SendAsync(string senderId, string? conversationId, string? clientMessageId, string? content, CancellationToken cancellationToken = default) =>
+        sender.SendAsync(senderId, conversationId, clientMessageId, content);
 
     public async Task<IReadOnlyList<MessageDto>> GetMessagesAsync(string userId, string? conversationId, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {
@@ -114,51 +95,6 @@ public sealed class MessageService(
         }
 
         return receipt;
-    }
-
-    private static SendResult Retry(MessageDto original, string conversationId) =>
-        original.ConversationId == conversationId
-            ? new SendResult(original, IsNew: false)
-            : throw ChatException.InvalidArgument("clientMessageId was already used for a message in another conversation.");
-
-    private void ValidateContent(string? content)
-    {
-        if (string.IsNullOrWhiteSpace(content))
-        {
-            throw ChatException.InvalidArgument("content must not be empty.");
-        }
-
-        if (content.Length > _limits.MaxContentLength)
-        {
-            throw ChatException.PayloadTooLarge($"content is longer than {_limits.MaxContentLength} characters.");
-        }
-
-        // The JSON protocol refuses these while parsing; this holds for every way in, and a batch is
-        // written as text that must encode (SQLite's batch is JSON).
-        if (!IsWellFormed(content))
-        {
-            throw ChatException.InvalidArgument("content is not well-formed Unicode (an unpaired surrogate).");
-        }
-    }
-
-    private static bool IsWellFormed(ReadOnlySpan<char> text)
-    {
-        if (text.IndexOfAnyInRange('\uD800', '\uDFFF') < 0)
-        {
-            return true;
-        }
-
-        while (!text.IsEmpty)
-        {
-            if (Rune.DecodeFromUtf16(text, out _, out var used) != OperationStatus.Done)
-            {
-                return false;
-            }
-
-            text = text[used..];
-        }
-
-        return true;
     }
 
     private int PageSize(int limit) =>

@@ -22,6 +22,7 @@ public sealed class TracingTests(PostgresFixture postgres)
                 ["Database:Provider"] = "PostgreSql",
                 ["ConnectionStrings:Chat"] = await postgres.Server.CreateDatabaseAsync("traces"),
                 ["Redis:ConnectionString"] = redis.ConnectionString,
+                ["Telemetry:Tracing"] = "true",
             },
             configure: builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
 
@@ -56,6 +57,7 @@ public sealed class TracingTests(PostgresFixture postgres)
                 ["Database:Provider"] = "PostgreSql",
                 ["ConnectionStrings:Chat"] = await postgres.Server.CreateDatabaseAsync("traces"),
                 ["Redis:ConnectionString"] = redis.ConnectionString,
+                ["Telemetry:Tracing"] = "true",
             },
             configure: builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
 
