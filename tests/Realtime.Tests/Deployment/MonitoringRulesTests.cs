@@ -59,7 +59,13 @@ public sealed partial class MonitoringRulesTests
         var exportable = read.Where(name => !name.Contains(':', StringComparison.Ordinal) && name != "up").ToList();
         exportable.Should().Contain(["realtime_send_duration_milliseconds_bucket", "realtime_health_status", "realtime_connections", "dotnet_process_memory_working_set_bytes"]);
 
-        await using var server = await ChatServer.StartAsync();
+        // A node of its own: in-process servers of other tests share this process's meters and listeners.
+        var directory = Directory.CreateTempSubdirectory("realtime-monitoring-").FullName;
+        await using var server = await ServerNode.StartAsync("monitored", new Dictionary<string, string>
+        {
+            ["Database:Provider"] = "Sqlite",
+            ["ConnectionStrings:Chat"] = $"Data Source={Path.Combine(directory, "chat.db")}",
+        });
         await using (var alice = await server.ConnectAsync(Users.Unique("alice")))
         await using (var bob = await server.ConnectAsync(Users.Unique("bob")))
         {
@@ -70,7 +76,7 @@ public sealed partial class MonitoringRulesTests
         }
 
         var missing = exportable;
-        await Eventually.HoldsAsync(
+        var exportedInTime = Eventually.HoldsAsync(
             async () =>
             {
                 var exported = MetricNameLine().Matches(await server.Http.GetStringAsync(new Uri("/metrics", UriKind.Relative)))
@@ -79,6 +85,8 @@ public sealed partial class MonitoringRulesTests
                 return missing.Count == 0;
             },
             "every metric the rules read is exported (the health gauge after the first readiness run)");
+        // On a timeout, name what is missing rather than only that something is.
+        await FluentActions.Awaiting(() => exportedInTime).Should().NotThrowAsync($"these are not exported: {string.Join(", ", missing)}");
         missing.Should().BeEmpty();
     }
 
