@@ -16,15 +16,7 @@ public sealed class TracingTests(PostgresFixture postgres)
     {
         var spans = new List<Activity>();
         await using var redis = await RedisServer.StartAsync();
-        await using var server = await ChatServer.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["Database:Provider"] = "PostgreSql",
-                ["ConnectionStrings:Chat"] = await postgres.Server.CreateDatabaseAsync("traces"),
-                ["Redis:ConnectionString"] = redis.ConnectionString,
-                ["Telemetry:Tracing"] = "true",
-            },
-            configure: builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        await using var server = await StartTracedAsync(redis, spans);
 
         await using (var alice = await server.ConnectAsync(Users.Unique("alice")))
         {
@@ -51,15 +43,7 @@ public sealed class TracingTests(PostgresFixture postgres)
     {
         var spans = new List<Activity>();
         await using var redis = await RedisServer.StartAsync();
-        await using var server = await ChatServer.StartAsync(
-            new Dictionary<string, string?>
-            {
-                ["Database:Provider"] = "PostgreSql",
-                ["ConnectionStrings:Chat"] = await postgres.Server.CreateDatabaseAsync("traces"),
-                ["Redis:ConnectionString"] = redis.ConnectionString,
-                ["Telemetry:Tracing"] = "true",
-            },
-            configure: builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
+        await using var server = await StartTracedAsync(redis, spans);
 
         await using (var alice = await server.ConnectAsync(Users.Unique("alice")))
         {
@@ -85,6 +69,18 @@ public sealed class TracingTests(PostgresFixture postgres)
             create.Any(s => s.Source.Name == EntityFramework) && create.Any(s => s.Source.Name == Redis),
             "EF Core commands and the Redis commands that tell the other nodes are spans of the call that ran them");
     }
+
+    /// <summary>A node on PostgreSQL and Redis whose spans land in <paramref name="spans"/>.</summary>
+    private async Task<ChatServer> StartTracedAsync(RedisServer redis, List<Activity> spans) =>
+        await ChatServer.StartAsync(
+            new Dictionary<string, string?>
+            {
+                ["Database:Provider"] = "PostgreSql",
+                ["ConnectionStrings:Chat"] = await postgres.Server.CreateDatabaseAsync("traces"),
+                ["Redis:ConnectionString"] = redis.ConnectionString,
+                ["Telemetry:Tracing"] = "true",
+            },
+            configure: builder => builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(spans)));
 
     /// <summary>The spans of each trace rooted in a hub invocation of <paramref name="method"/>.</summary>
     private static List<List<Activity>> TracesOf(List<Activity> spans, string method) =>
