@@ -68,6 +68,14 @@ public sealed class ChatOptions
     /// </summary>
     [Range(1, 100_000)]
     public int MaxDeliveryGapFill { get; set; } = 1000;
+
+    /// <summary>Most distinct emoji on one message; a new one past that gets <c>payload_too_large</c>.</summary>
+    [Range(1, 1000)]
+    public int MaxReactionsPerMessage { get; set; } = 20;
+
+    /// <summary>How long after it was sent a message may still be edited (<c>forbidden</c> after); null: no limit.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan? EditWindow { get; set; }
 }
 
 /// <summary>Section <c>Database</c>.</summary>

@@ -14,6 +14,7 @@ namespace Realtime.Server.Hubs;
 public sealed partial class ChatHub(
     ChatHubServices services,
     MessageSender sender,
+    MessageChanger changer,
     IPresenceTracker tracker,
     ChatHubLifetimeManager groups,
     TypingRegistry typingRegistry,
@@ -129,6 +130,15 @@ public sealed partial class ChatHub(
 
         return result.Message;
     }
+
+    public async Task<MessageDto> EditMessage(string conversationId, string messageId, string content) =>
+        (await changer.EditAsync(UserId, conversationId, messageId, content)).Message;
+
+    public async Task<MessageDto> DeleteMessage(string conversationId, string messageId) =>
+        (await changer.DeleteAsync(UserId, conversationId, messageId)).Message;
+
+    public async Task<MessageDto> React(string conversationId, string messageId, string emoji, bool add) =>
+        (await changer.ReactAsync(UserId, conversationId, messageId, emoji, add)).Message;
 
     public Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit) =>
         services.Messages.GetChangesAsync(UserId, conversationId, afterRevision, limit);
