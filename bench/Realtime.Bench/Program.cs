@@ -11,6 +11,9 @@ using Realtime.Bench;
 // --idle N: hold N idle connections and report the server's memory per connection instead.
 // --max-kb K (with --idle): exit 1 when a connection costs the server more than K KB (a CI guard set
 // well above the measured figure, so only a large regression fails it).
+// --scenario connect-pairs|connect-groups|connect: C clients connect at once into conversations that exist
+// (200 into 100 of 2, 2,000 into 20 of 100): setup rate and connect times, Realtime ÷ plain SignalR (ConnectRun.cs);
+// --connect-guard R: exit 1 when a setup rate falls below R times plain SignalR's, or Realtime had errors.
 // --scenario fanout|pairs|latency|all: the cost comparisons with plain SignalR instead (see Scenario.cs,
 // docs/benchmark.md): fan-out in 5 groups of 200 at --rate sends/s (default 50), 100 conversations of 2
 // in a closed loop, 20 conversations of 10 at 2,000 sends/s; MessagePack unless --protocol says otherwise.
@@ -86,6 +89,16 @@ if (options.Scenario is not null)
     if (options.JsonPath is { } path)
     {
         await BenchJson.WriteAsync(path, new { options, machine = new { cores = Environment.ProcessorCount, os = Environment.OSVersion.ToString() }, scenarios = results });
+    }
+
+    if (options.ConnectGuard is { } floor)
+    {
+        // The setup rate's ratio to plain SignalR in the same run: each connect scenario's headline figure.
+        var rates = results.Select(r => (r.Scenario, Ratio: r.Metrics[0].Ratio, Errors: r.RealtimeErrors.Values.Sum())).ToList();
+        var passed = rates.All(r => r.Ratio >= floor && r.Errors == 0);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"connect guard {(passed ? "passed" : "FAILED")}: setup rate ÷ plain SignalR {string.Join(", ", rates.Select(r => $"{r.Scenario} {r.Ratio:0.00} ({r.Errors} errors)"))} (floor {floor:0.00}, no errors)"));
+        return passed ? 0 : 1;
     }
 
     return 0;
