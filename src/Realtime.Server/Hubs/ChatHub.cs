@@ -16,6 +16,7 @@ public sealed partial class ChatHub(
     MessageSender sender,
     IPresenceTracker tracker,
     ChatHubLifetimeManager groups,
+    LocalConversationGroups local,
     TypingRegistry typingRegistry,
     IOptions<ChatOptions> options,
     ChatMetrics metrics,
@@ -40,7 +41,7 @@ public sealed partial class ChatHub(
             await JoinConversationGroupsAsync(userId);
             if (cameOnline)
             {
-                await services.Presence.UserCameOnlineAsync(userId);
+                await services.Presence.UserCameOnlineAsync(userId, local.ConversationsOf(Context));
             }
         }
         catch
@@ -57,18 +58,14 @@ public sealed partial class ChatHub(
 
     private async Task JoinConversationGroupsAsync(string userId)
     {
-        var joined = await services.Conversations.GetMembershipsAsync(userId);
-        foreach (var (conversationId, lastSequence) in joined)
+        // The connect's one database read. A removal committed after it reaches this node's connection
+        // (registered before the read) while it joins, and overrides the join (see AddToConversationAsync).
+        foreach (var (conversationId, lastSequence) in await services.Conversations.GetMembershipsAsync(userId))
         {
-            await groups.AddToConversationAsync(Context.ConnectionId, conversationId, lastSequence);
+            await groups.AddToConversationAsync(Context.ConnectionId, conversationId, lastSequence, atConnect: true);
         }
 
-        // A removal that committed while we were joining may have run before our join; read again and undo it.
-        var current = await services.Conversations.GetConversationIdsAsync(userId);
-        foreach (var conversationId in joined.Select(j => j.ConversationId).Except(current, StringComparer.Ordinal))
-        {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatGroups.Conversation(conversationId));
-        }
+        local.ConnectJoined(Context.ConnectionId);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
@@ -81,7 +78,7 @@ public sealed partial class ChatHub(
 
         if (await tracker.ConnectionClosedAsync(userId, Context.ConnectionId))
         {
-            await services.Presence.UserWentOfflineAsync(userId);
+            await services.Presence.UserWentOfflineAsync(userId, local.ConversationsOf(Context));
         }
 
         metrics.ConnectionClosed();

@@ -28,6 +28,7 @@ public static class HubExtensions
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<ChatOptions>>((hub, chat) =>
             hub.MaximumReceiveMessageSize = chat.Value.MaxReceiveMessageBytes);
         builder.Services.AddSingleton<HubRateLimitFilter>();
+        builder.Services.AddSingleton<Realtime.Server.Connections.ConnectGate>();
         builder.Services.AddSingleton<ChatHubErrorFilter>();
         builder.Services.AddSingleton<TypingRegistry>();
         builder.Services.AddSingleton<IChatNotifier, SignalRChatNotifier>();
