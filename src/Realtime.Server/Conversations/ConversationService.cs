@@ -164,9 +164,6 @@ public sealed class ConversationService(
             .ToListAsync(cancellationToken))
         .ConvertAll(m => (m.ConversationId, m.LastSequence));
 
-    public async Task<IReadOnlyList<string>> GetConversationIdsAsync(string userId, CancellationToken cancellationToken = default) =>
-        await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ConversationId).ToListAsync(cancellationToken);
-
     /// <summary>Everyone who shares at least one conversation with <paramref name="userId"/>, the user excluded.</summary>
     public async Task<IReadOnlyList<string>> GetContactIdsAsync(string userId, CancellationToken cancellationToken = default) =>
         await db.Members.AsNoTracking()

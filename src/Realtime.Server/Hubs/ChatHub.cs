@@ -15,6 +15,7 @@ public sealed partial class ChatHub(
     ChatHubServices services,
     MessageSender sender,
     IPresenceTracker tracker,
+    ConnectGate gate,
     ChatHubLifetimeManager groups,
     LocalConversationGroups local,
     TypingRegistry typingRegistry,
@@ -26,12 +27,17 @@ public sealed partial class ChatHub(
     public override async Task OnConnectedAsync()
     {
         var userId = UserId;
+        // Every refusal comes before the database is touched, and is the close reason the client reads.
+        // A connect refused for the user's open connections takes none of their connects per minute.
+        gate.EnsureOpen();
         var limit = options.Value.MaxConnectionsPerUser;
         if ((await tracker.GetConnectionIdsAsync(userId)).Count >= limit)
         {
             LogTooManyConnections(logger, userId, limit);
             throw new HubException($"{ChatErrorCodes.RateLimited}: This user already has {limit} open connections, the most allowed; close one and connect again.");
         }
+
+        gate.Admit(userId);
 
         // Register before reading memberships: a membership change made anywhere after this point
         // sees this connection, and one made before it is in what we read next.
