@@ -157,12 +157,25 @@ public sealed class ConversationService(
     public Task<bool> ExistsAsync(string conversationId, CancellationToken cancellationToken = default) =>
         db.Conversations.AnyAsync(c => c.Id == conversationId, cancellationToken);
 
+    // The one read of every connect, compiled once: EF Core otherwise walks and looks up the expression
+    // tree on every call, the larger part of the read's CPU in a connect storm.
+    private static readonly Func<ChatDbContext, string, IAsyncEnumerable<Membership>> Memberships = EF.CompileAsyncQuery(
+        (ChatDbContext context, string userId) => context.Members.AsNoTracking().Where(m => m.UserId == userId)
+            .Select(m => new Membership(m.ConversationId, m.Conversation!.LastSequence)));
+
     /// <summary>The user's conversations, each with its last sequence.</summary>
-    public async Task<IReadOnlyList<(string ConversationId, long LastSequence)>> GetMembershipsAsync(string userId, CancellationToken cancellationToken = default) =>
-        (await db.Members.AsNoTracking().Where(m => m.UserId == userId)
-            .Select(m => new { m.ConversationId, m.Conversation!.LastSequence })
-            .ToListAsync(cancellationToken))
-        .ConvertAll(m => (m.ConversationId, m.LastSequence));
+    public async Task<IReadOnlyList<(string ConversationId, long LastSequence)>> GetMembershipsAsync(string userId, CancellationToken cancellationToken = default)
+    {
+        var memberships = new List<(string, long)>();
+        await foreach (var membership in Memberships(db, userId).WithCancellation(cancellationToken))
+        {
+            memberships.Add((membership.ConversationId, membership.LastSequence));
+        }
+
+        return memberships;
+    }
+
+    private sealed record Membership(string ConversationId, long LastSequence);
 
     /// <summary>Everyone who shares at least one conversation with <paramref name="userId"/>, the user excluded.</summary>
     public async Task<IReadOnlyList<string>> GetContactIdsAsync(string userId, CancellationToken cancellationToken = default) =>
