@@ -21,11 +21,15 @@ public sealed class ConnectGate : IDisposable
     {
         _drain = drain;
         var limits = options.Value;
+        // The bucket refills a little at a time (60 a minute: one a second), not a minute's worth at once,
+        // which the burst would cap at the burst.
+        var tokensPerPeriod = Math.Max(1, (int)Math.Ceiling(limits.ConnectsPerMinute / 60.0));
+        var period = TimeSpan.FromMinutes(1) * tokensPerPeriod / limits.ConnectsPerMinute;
         _limiter = PartitionedRateLimiter.Create<string, string>(userId => RateLimitPartition.GetTokenBucketLimiter(userId, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = limits.ConnectBurst,
-            TokensPerPeriod = limits.ConnectsPerMinute,
-            ReplenishmentPeriod = TimeSpan.FromMinutes(1),
+            TokensPerPeriod = tokensPerPeriod,
+            ReplenishmentPeriod = period,
             QueueLimit = 0,
             AutoReplenishment = true,
         }));
