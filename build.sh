@@ -138,7 +138,7 @@ run_tests() {
   dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --scenario connect-pairs "${pin[@]}" --connect-guard 0.15 || status=1
   # And one on memory: 5,000 idle connections measured 30-32 KB each; an unbounded gen0 budget measured 44 KB. They are
   # in 50 conversations of 100 on Realtime and on plain SignalR alike, and Realtime's memory per connection must stay
-  # under 1.6 times plain SignalR's (measured 1.11 with 2,000 connections in 20 conversations, 1.23-1.31 in none).
+  # under 1.6 times plain SignalR's (measured 1.15 and 1.16 on pinned cores; 1.23-1.31 before, in no conversation).
   dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --idle 5000 --groups 50 --max-kb 38 --memory-guard 1.6 || status=1
   set -e
   [ -f artifacts/fault-suite.md ] && { echo; cat artifacts/fault-suite.md; echo; }
