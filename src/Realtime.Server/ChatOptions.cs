@@ -34,6 +34,14 @@ public sealed class ChatOptions
     [Range(1, 10_000)]
     public int MaxConnectionsPerUser { get; set; } = 10;
 
+    /// <summary>Hub connects one user may make per minute on a node, sustained; more are refused with <c>rate_limited</c> before any database read.</summary>
+    [Range(1, 1_000_000)]
+    public int ConnectsPerMinute { get; set; } = 60;
+
+    /// <summary>Hub connects one user may make in a burst above the sustained rate (a page with several tabs, a reconnect).</summary>
+    [Range(1, 1_000_000)]
+    public int ConnectBurst { get; set; } = 20;
+
     /// <summary>Largest hub frame a client may send, in bytes; a larger one closes that connection.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxReceiveMessageBytes { get; set; } = 64 * 1024;
