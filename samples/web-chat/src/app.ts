@@ -36,14 +36,15 @@ function showScreen(screen: "login" | "chat"): void {
 
 async function enter(session: Session): Promise<void> {
   page = new ChatPage(showError, showState);
+  byId("whoami").textContent = session.userId;
   try {
     await page.start(session.userId, session.accessToken, savedProtocol());
   } catch (error) {
     await page.stop().catch(() => undefined);
     page = null;
+    byId("whoami").textContent = "";
     throw error;
   }
-  byId("whoami").textContent = session.userId;
   showScreen("chat");
 }
 

@@ -16,7 +16,7 @@ export function sameDay(a: Date, b: Date): boolean {
 }
 
 export function clockTime(date: Date): string {
-  return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return date.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
 }
 
 /** The heading of a day in a conversation. */

@@ -117,9 +117,10 @@ export class Store {
     const seen = new Map<number, string[]>();
     for (const [userId, read] of this.readers.get(conversationId) ?? []) {
       if (userId === this.me) continue;
-      // The newest held message they have read, and not their own: that is where their mark goes.
-      const at = held.filter((m) => m.sequence <= read).pop();
-      if (!at || at.senderId === userId) continue;
+      // Their mark goes under the newest message of someone else's that they have read, unless they wrote after
+      // it: a reply says they saw it.
+      const at = held.filter((m) => m.sequence <= read && m.senderId !== userId).pop();
+      if (!at || held.some((m) => m.senderId === userId && m.sequence > at.sequence)) continue;
       seen.set(at.sequence, [...(seen.get(at.sequence) ?? []), userId]);
     }
     return seen;
