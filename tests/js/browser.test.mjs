@@ -64,7 +64,20 @@ test("two users chat both ways, see typing and read receipts, and a dropped conn
     await bob.page.locator("[data-testid=seen-by]", { hasText: `Seen by ${aliceId}` }).waitFor();
     assert.equal(await alice.page.locator("[data-testid=unread]").count(), 0);
     await screenshot(alice.page, "alice-after-reconnect");
+
+    // The README's picture: a conversation going on, and another one waiting with an unread message.
+    await bob.page.click("#back");
+    await startConversation(bob.page, "lunch", [aliceId]);
+    await typeAndSend(bob.page, "Lunch at 12:30? 🍜");
+    await bob.page.click("#back");
+    await openConversation(bob.page, "browser chat");
+    await typeAndSend(bob.page, "Glad that came through.\nShall we try the phone view next? 📱");
+    await alice.page.locator("#messages [data-testid=content]", { hasText: "phone view" }).waitFor();
+    await typeAndSend(alice.page, "Yes! It is the same page at 400 px 👍");
+    await bob.page.locator("#messages [data-testid=content]", { hasText: "same page" }).waitFor();
+    await alice.page.locator("[data-testid=conversation]", { hasText: "lunch" }).locator("[data-testid=unread]").waitFor();
     await screenshot(alice.page, "web-chat");
+    await screenshot(bob.page, "web-chat-phone");
   } finally {
     await alice.close();
     await bob.close();
