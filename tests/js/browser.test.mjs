@@ -2,7 +2,7 @@
 // both ways on both protocols, a node dying under a page, a reload, and one user's two tabs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startCluster, uniqueUser } from "./harness.mjs";
+import { connect, startCluster, uniqueUser } from "./harness.mjs";
 import {
   DESKTOP, PHONE, connected, launchBrowser, openConversation, openPage, screenshot, shownMessages, signIn, startConversation, typeAndSend, waitForSent,
 } from "./browser-page.mjs";
@@ -127,6 +127,37 @@ test("a reload keeps the user signed in, on the same protocol, with the read sta
   } finally {
     await carol.close();
     await dave.close();
+  }
+});
+
+test("\"seen by\" is still shown after a reload, from the server's receipts (contract v2 GetReceipts)", async (t) => {
+  const [one, two] = cluster.nodes;
+  const probe = await connect(one.url, uniqueUser("probe"), "json");
+  const offered = await probe.connection.invoke("GetReceipts", "no-such-conversation").then(() => true, (e) => !/no such hub method/i.test(e.message));
+  await probe.stop();
+  if (!offered) {
+    t.skip("this server has no GetReceipts yet (contract v2); the page asks for it and shows what it answers");
+    return;
+  }
+  const ginaId = uniqueUser("gina");
+  const hankId = uniqueUser("hank");
+  const gina = await openPage(browser, one.url, DESKTOP);
+  const hank = await openPage(browser, two.url, DESKTOP);
+  try {
+    await signIn(gina.page, ginaId);
+    await signIn(hank.page, hankId);
+    await startConversation(gina.page, "seen after reload", [hankId]);
+    await typeAndSend(gina.page, "did you see this?");
+    await openConversation(hank.page, "seen after reload");
+    await gina.page.locator("[data-testid=seen-by]", { hasText: `Seen by ${hankId}` }).waitFor();
+    await gina.page.reload();
+    await connected(gina.page);
+    await openConversation(gina.page, "seen after reload");
+    await gina.page.locator("[data-testid=seen-by]", { hasText: `Seen by ${hankId}` }).waitFor();
+    assert.deepEqual(gina.problems, []);
+  } finally {
+    await gina.close();
+    await hank.close();
   }
 });
 

@@ -101,7 +101,8 @@ export class ChatClient {
     try {
       return await this.connection.invoke<ReadReceiptDto[]>("GetReceipts", conversationId);
     } catch (error) {
-      if (!/does not exist|unknown method/i.test(String((error as Error).message))) throw error;
+      // The server answers "not_found: No such hub method." for a call it does not have.
+      if (!/no such hub method|method does not exist/i.test(String((error as Error).message))) throw error;
       this.receiptsOffered = false;
       return null;
     }
