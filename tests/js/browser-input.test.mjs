@@ -144,9 +144,11 @@ test("members must be valid names of people who have signed in, other than onese
       await page.fill("#new-title", "should not exist");
       await page.fill("#new-members", members);
       await page.click("#create");
-      const error = await page.locator("[data-testid=create-error]").textContent();
+      const error = page.locator("[data-testid=create-error]");
+      await error.waitFor();
+      const text = await error.textContent();
       await page.click("#cancel-create");
-      return error;
+      return text;
     };
     assert.match(await tryMembers("bob smith!"), /“smith!” is not a valid name: use 1 to 128 letters, digits or - _ \. : @ \|/);
     assert.match(await tryMembers(me), /other than yourself/);

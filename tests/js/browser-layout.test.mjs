@@ -193,3 +193,28 @@ test("messages read like a chat app's: one sender's run grouped under one name, 
     await b.close();
   }
 });
+
+test("day headings and list times read as people say them: today's clock time, Yesterday, a weekday, then a date", async () => {
+  const { page, close } = await openPage(browser, server.url);
+  try {
+    const labels = await page.evaluate(async () => {
+      const { dayLabel, listTime } = await import("/js/format.js");
+      const now = new Date(2026, 5, 17, 15, 30);
+      const at = (days, hours = 9) => new Date(2026, 5, 17 - days, hours, 5);
+      return {
+        days: [0, 1, 3, 200].map((d) => dayLabel(at(d), now)),
+        lastYear: dayLabel(new Date(2025, 11, 24, 9), now),
+        list: [0, 1, 3, 30].map((d) => listTime(at(d), now)),
+      };
+    });
+    assert.deepEqual(labels.days.slice(0, 2), ["Today", "Yesterday"]);
+    assert.match(labels.days[2], /^Sunday/, "within the week, the weekday");
+    assert.match(labels.days[3], /November/, "further back, the date");
+    assert.match(labels.lastYear, /2025/, "another year says which");
+    assert.match(labels.list[0], /^9:05\s?AM$/);
+    assert.deepEqual(labels.list.slice(1, 3), ["Yesterday", "Sun"]);
+    assert.match(labels.list[3], /^(May 18|18 May)$/);
+  } finally {
+    await close();
+  }
+});

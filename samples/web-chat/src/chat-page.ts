@@ -190,6 +190,7 @@ export class ChatPage {
   private async create(): Promise<void> {
     const error = byId("create-error");
     error.hidden = true;
+    error.textContent = "";
     try {
       const title = byId<HTMLInputElement>("new-title");
       const members = byId<HTMLInputElement>("new-members");
@@ -209,6 +210,7 @@ export class ChatPage {
   private toggleCreate(show: boolean): void {
     byId("create-form").hidden = !show;
     byId("create-error").hidden = true;
+    byId("create-error").textContent = "";
     if (show) byId("new-members").focus();
   }
 
