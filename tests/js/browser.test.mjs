@@ -112,7 +112,11 @@ test("a reload keeps the user signed in, on the same protocol, with the read sta
     assert.equal(await carol.page.locator("[data-testid=conversation]", { hasText: "kept" }).locator("[data-testid=unread]").count(), 0, "the read one stays read");
     await carol.page.click("#settings summary");
     assert.equal(await carol.page.locator("#protocol").inputValue(), "messagepack");
-    await carol.page.click("#settings summary");
+    // Switching the protocol while signed in connects again with it, still signed in.
+    await Promise.all([carol.page.waitForEvent("load"), carol.page.selectOption("#protocol", "json")]);
+    await connected(carol.page);
+    assert.equal(await carol.page.locator("[data-testid=whoami]").textContent(), carolId);
+    assert.equal(await carol.page.locator("#protocol").inputValue(), "json");
     await openConversation(carol.page, "kept");
     assert.deepEqual((await shownMessages(carol.page)).map((m) => m.text), ["and this one"]);
     await screenshot(carol.page, "after-reload");
