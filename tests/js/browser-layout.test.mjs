@@ -11,7 +11,8 @@ import {
 let server;
 let browser;
 before(async () => {
-  server = await startSingleNode();
+  // A limit of its own, to show the page takes the server's and not a number of its own.
+  server = await startSingleNode({ "Chat:MaxContentLength": "1000" });
   browser = await launchBrowser();
 });
 after(async () => {
@@ -216,5 +217,27 @@ test("day headings and list times read as people say them: today's clock time, Y
     assert.match(labels.list[3], /^(May 18|18 May)$/);
   } finally {
     await close();
+  }
+});
+
+test("the message box's counter and limit are the server's Chat:MaxContentLength", async () => {
+  const { reader, bot, conversation } = await longConversation("limit", 1);
+  const { page, problems, close } = await openPage(browser, server.url);
+  try {
+    await signIn(page, reader);
+    await openConversation(page, "limit");
+    await page.fill("#content", "x".repeat(1001));
+    await page.locator("[data-testid=counter]", { hasText: "1,001 / 1,000" }).waitFor();
+    assert.equal(await page.isDisabled("#send"), true);
+    await page.press("#content", "Backspace");
+    await page.locator("[data-testid=counter]", { hasText: /^1,000 \/ 1,000$/ }).waitFor();
+    await page.press("#content", "Enter");
+    await waitForSent(page, "xxxx");
+    const stored = await bot.connection.invoke("GetHistory", conversation.id, null, 5);
+    assert.deepEqual(stored.map((m) => m.content), ["message 1 of 1", "x".repeat(1000)]);
+    assert.deepEqual(problems, []);
+  } finally {
+    await close();
+    await bot.stop();
   }
 });

@@ -20,11 +20,12 @@ export async function launchBrowser() {
 }
 
 /** One server node on SQLite, no Redis: enough for everything the page does that is not about a node dying. */
-export async function startSingleNode() {
+export async function startSingleNode(extraSettings = {}) {
   const directory = tempDir("realtime-browser-");
   const node = await ServerNode.start("web", {
     "Database:Provider": "Sqlite",
     "ConnectionStrings:Chat": `Data Source=${path.join(directory, "chat.db")};Default Timeout=30`,
+    ...extraSettings,
   });
   return {
     url: node.url,

@@ -12,7 +12,17 @@ const STATE_TEXT: Record<ConnectionState, string> = {
   disconnected: "Offline",
 };
 
+// The server's default, for a server that does not say (the page then learns a lower limit from a refused send).
+const DEFAULT_MAX_CONTENT_LENGTH = 4000;
+
 let page: ChatPage | null = null;
+let maxContentLength = DEFAULT_MAX_CONTENT_LENGTH;
+
+async function loadSettings(): Promise<void> {
+  const response = await fetch("/web-chat/settings.json").catch(() => null);
+  const settings = response?.ok ? ((await response.json()) as { maxContentLength?: number }) : {};
+  if (typeof settings.maxContentLength === "number" && settings.maxContentLength > 0) maxContentLength = settings.maxContentLength;
+}
 
 function showError(message: string | null): void {
   const toast = byId("error");
@@ -35,7 +45,7 @@ function showScreen(screen: "login" | "chat"): void {
 }
 
 async function enter(session: Session): Promise<void> {
-  page = new ChatPage(showError, showState);
+  page = new ChatPage(showError, showState, maxContentLength);
   byId("whoami").textContent = session.userId;
   try {
     await page.start(session.userId, session.accessToken, savedProtocol());
@@ -94,6 +104,7 @@ async function boot(): Promise<void> {
   setUpLogin();
   setUpSettings();
   showState("disconnected");
+  await loadSettings();
   const session = savedSession();
   if (session) {
     try {

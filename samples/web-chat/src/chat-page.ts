@@ -22,7 +22,11 @@ export class ChatPage {
   private readonly messages: MessageView;
   private readonly loadingOlder = new Set<string>();
 
-  constructor(private readonly showError: (message: string | null) => void, private readonly onState: (state: ConnectionState) => void) {
+  constructor(
+    private readonly showError: (message: string | null) => void,
+    private readonly onState: (state: ConnectionState) => void,
+    maxContentLength: number,
+  ) {
     this.messages = new MessageView(byId("messages"), byId<HTMLButtonElement>("new-messages"), this.store, {
       retry: (id, clientMessageId) => this.outbox.retry(id, clientMessageId),
       loadOlder: (id) => void this.loadOlder(id),
@@ -34,7 +38,7 @@ export class ChatPage {
         const id = this.store.current;
         if (id && this.client?.isConnected) this.client.setTyping(id, isTyping).catch(() => undefined);
       },
-    });
+    }, maxContentLength);
     byId("back").addEventListener("click", () => this.showList());
     byId("new-conversation").addEventListener("click", () => this.toggleCreate(true));
     byId("cancel-create").addEventListener("click", () => this.toggleCreate(false));

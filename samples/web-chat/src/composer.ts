@@ -1,11 +1,8 @@
 // The message box: Enter sends, Shift+Enter starts a new line, the box grows with what is typed, and past the
-// server's limit a counter says so and sending waits, instead of anything being cut. The box is cleared the
+// server's limit (Chat:MaxContentLength, from /web-chat/settings.json) a counter says so and sending waits, instead of anything being cut. The box is cleared the
 // moment a message is handed to the outbox, so whatever is typed next is never touched by that send.
 import { formatCount } from "./format.js";
 
-/** The server's Chat:MaxContentLength default; a server set lower refuses the send, and it shows failed with why. */
-export const MAX_CONTENT_LENGTH = 4000;
-const COUNTER_FROM = MAX_CONTENT_LENGTH - 200;
 const TYPING_REPEAT_MS = 3000;
 const MAX_HEIGHT_PX = 180;
 
@@ -16,6 +13,8 @@ export interface ComposerActions {
 
 export class Composer {
   private typingSentAt = 0;
+  /** The counter shows from 95% of the limit on, so it never comes as a surprise. */
+  private readonly counterFrom: number;
 
   constructor(
     form: HTMLFormElement,
@@ -23,7 +22,9 @@ export class Composer {
     private readonly counter: HTMLElement,
     private readonly button: HTMLButtonElement,
     private readonly actions: ComposerActions,
+    private readonly maxLength: number,
   ) {
+    this.counterFrom = Math.floor(maxLength * 0.95);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.submit();
@@ -56,7 +57,7 @@ export class Composer {
 
   private submit(): void {
     const content = this.box.value;
-    if (!content.trim() || content.length > MAX_CONTENT_LENGTH) return;
+    if (!content.trim() || content.length > this.maxLength) return;
     this.box.value = "";
     // The server clears the typing indicator itself on a send.
     this.typingSentAt = 0;
@@ -66,11 +67,11 @@ export class Composer {
 
   private update(): void {
     const length = this.box.value.length;
-    const over = length > MAX_CONTENT_LENGTH;
-    this.counter.hidden = length < COUNTER_FROM;
+    const over = length > this.maxLength;
+    this.counter.hidden = length < this.counterFrom;
     this.counter.textContent = over
-      ? `${formatCount(length)} / ${formatCount(MAX_CONTENT_LENGTH)}: ${formatCount(length - MAX_CONTENT_LENGTH)} too many to send`
-      : `${formatCount(length)} / ${formatCount(MAX_CONTENT_LENGTH)}`;
+      ? `${formatCount(length)} / ${formatCount(this.maxLength)}: ${formatCount(length - this.maxLength)} too many to send`
+      : `${formatCount(length)} / ${formatCount(this.maxLength)}`;
     this.counter.classList.toggle("over", over);
     this.box.setAttribute("aria-invalid", String(over));
     this.button.disabled = over || !this.box.value.trim();
