@@ -8,8 +8,9 @@ cd "$(dirname "$0")"
 
 # Servers the tests start for themselves on free loopback ports: PostgreSQL, Redis, nginx; Chromium for the
 # browser test; kubectl (Debian: kubernetes-client) to render the Kubernetes manifests with kustomize;
-# promtool (Debian: prometheus) to check the alert rules and run their unit tests.
-SYSTEM_PACKAGES=(redis-server postgresql nginx chromium kubernetes-client prometheus)
+# promtool (Debian: prometheus) to check the alert rules and run their unit tests; a colour emoji font so the
+# browser test's screenshots show emoji as people see them.
+SYSTEM_PACKAGES=(redis-server postgresql nginx chromium fonts-noto-color-emoji kubernetes-client prometheus)
 
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
@@ -67,6 +68,8 @@ install_npm_packages() {
   for folder in samples/web-chat tests/js; do
     (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
   done
+  # The browser chat's TypeScript into samples/web-chat/wwwroot/js (the server build does it too, when it is stale).
+  (cd samples/web-chat && npm run --silent build)
 }
 
 as_postgres() {
