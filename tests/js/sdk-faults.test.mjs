@@ -27,7 +27,7 @@ async function chat(app, conversations, stopped, acknowledged) {
   }
 }
 
-test("six SDK applications on JSON and MessagePack hold exactly the server's log after a node kill, a Redis outage and a restart of every server", async () => {
+test("six SDK applications on JSON and MessagePack hold exactly the server's log after a node kill, a Redis outage and a restart of every server", async (t) => {
   const users = ["a", "b", "c", "d", "e", "f"].map((name) => uniqueUser(`sdk-${name}`));
   const apps = [];
   try {
@@ -69,10 +69,12 @@ test("six SDK applications on JSON and MessagePack hold exactly the server's log
       assert.deepEqual(truth.map((m) => m.sequence), truth.map((_, i) => i + 1), "the server's log is gap-free");
       const sent = acknowledged.filter((m) => m.conversationId === conversationId).map((m) => m.id);
       assert.deepEqual([...new Set(sent)].sort(), truth.map((m) => m.id).sort(), "the log holds exactly the acknowledged messages");
+      t.diagnostic(`${conversationId}: ${truth.length} messages`);
       for (const app of apps.filter((a) => members.includes(a.userId))) {
         await waitUntil(() => app.ids(conversationId).length >= truth.length,
           () => `${app.userId} (${app.protocol}) has ${app.ids(conversationId).length} of ${truth.length} in ${conversationId}; states ${app.states.join(">")}`);
         assert.deepEqual(app.ids(conversationId), truth.map((m) => m.id), `${app.userId} (${app.protocol}) holds the server's log, in order, once each`);
+        assert.ok(app.log.get(conversationId).every((m) => typeof m.sentAt === "string"), "times are strings on both protocols");
       }
     }
 
@@ -84,6 +86,7 @@ test("six SDK applications on JSON and MessagePack hold exactly the server's log
     assert.ok(d.ids(some.id).length < someTruth.length, "nothing of 'some' reaches d after it left");
 
     for (const app of apps) {
+      t.diagnostic(`${app.userId} (${app.protocol}): ${app.states.join(" > ")}; token asked ${app.tokenCalls} times`);
       assert.equal(app.client.state, "connected");
       const path = app.states.join(">");
       assert.match(path, /reconnecting>resyncing>connected/, `${app.userId} went through a resync: ${path}`);
