@@ -23,7 +23,7 @@ export interface RealtimeEvents {
   message(message: MessageDto): void;
   /** A new state (edit, delete, reaction) of a message already handed, in revision order. */
   messageUpdated(message: MessageDto): void;
-  /** A conversation of the user: newly joined, changed, or listed again after a reconnect. */
+  /** A conversation of the user, newly joined or changed, as GetConversations lists it (also after a reconnect). */
   conversation(conversation: ConversationDto): void;
   /** The user is no longer a member; nothing more comes for it. */
   conversationRemoved(conversationId: string): void;

@@ -53,7 +53,7 @@ export class SyncEngine {
     const order = this.orders.get(message.conversationId);
     if (!order || !this.active.has(message.conversationId)) {
       // A conversation this client does not know yet: the list says whether it is ours, and reads it from the start.
-      this.syncAll();
+      void this.syncAll().catch(() => undefined);
       return;
     }
     this.hand(order, order.offerLive(message, isUpdate));
@@ -91,8 +91,9 @@ export class SyncEngine {
       let order = this.orders.get(conversation.id);
       if (!order) this.orders.set(conversation.id, (order = new ConversationOrder(conversation.id, undefined, this.mode)));
       order.setMode(this.mode);
+      const before = this.active.get(conversation.id);
       this.active.set(conversation.id, conversation);
-      this.sink.conversationChanged(conversation);
+      if (!before || JSON.stringify(before) !== JSON.stringify(conversation)) this.sink.conversationChanged(conversation);
       if (order.isBehind(conversation.lastSequence, conversation.lastRevision) || order.hasGap) moved.push(conversation.id);
     }
     for (const id of [...this.active.keys()]) {
