@@ -43,6 +43,12 @@ internal sealed class Screen(string me) : IChatClient, IDisposable
 
     public void Dispose() => _arrivals.Dispose();
 
+    public Task MessageUpdated(MessageDto message)
+    {
+        Say(message.DeletedAt is null ? $"#{message.Sequence} {message.SenderId} (edited): {message.Content}" : $"#{message.Sequence} {message.SenderId}: (deleted)");
+        return Task.CompletedTask;
+    }
+
     public Task MessageReceived(MessageDto message)
     {
         // The sender's own connections receive its messages too; each is printed once.
