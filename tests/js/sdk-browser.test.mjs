@@ -93,6 +93,7 @@ test("the SDK in Chromium connects, sends and receives on both protocols, and re
     assert.deepEqual(await carol.evaluate(() => window.app.removed), [chat.id]);
     for (const page of [alice, carol]) {
       assert.deepEqual(await page.evaluate(() => window.app.states), ["connecting", "resyncing", "connected", "reconnecting", "resyncing", "connected"]);
+      assert.equal(await page.evaluate(() => window.app.client.orderingMode), "revision");
       assert.ok(await page.evaluate(() => window.app.tokenCalls) >= 2, "the token provider is asked again for the reconnect");
     }
   } finally {

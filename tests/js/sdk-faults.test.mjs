@@ -88,6 +88,7 @@ test("six SDK applications on JSON and MessagePack hold exactly the server's log
     for (const app of apps) {
       t.diagnostic(`${app.userId} (${app.protocol}): ${app.states.join(" > ")}; token asked ${app.tokenCalls} times`);
       assert.equal(app.client.state, "connected");
+      assert.equal(app.client.orderingMode, "revision", "the server answers GetChanges, so changes are ordered by revision");
       const path = app.states.join(">");
       assert.match(path, /reconnecting>resyncing>connected/, `${app.userId} went through a resync: ${path}`);
       assert.ok(app.tokenCalls >= 2, `${app.userId}: the token provider is called at every reconnect`);

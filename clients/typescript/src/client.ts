@@ -5,7 +5,7 @@ import type {
 import { Emitter } from "./emitter.js";
 import { HubLink, type ConnectionOptions } from "./link.js";
 import { SyncEngine, type SyncOptions } from "./sync.js";
-import type { Position } from "./ordering.js";
+import type { OrderingMode, Position } from "./ordering.js";
 import { delay, retryDelay } from "./backoff.js";
 import { isRetryable } from "./errors.js";
 import { normalize } from "./normalize.js";
@@ -80,6 +80,11 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
 
   get state(): ConnectionState {
     return this.currentState;
+  }
+
+  /** "revision" on a server that answers GetChanges (contract v2): edits, deletes and reactions are ordered too. */
+  get orderingMode(): OrderingMode {
+    return this.sync.orderingMode;
   }
 
   /** The conversations the user is a member of, as last listed or pushed. */

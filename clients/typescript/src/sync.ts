@@ -40,6 +40,11 @@ export class SyncEngine {
     for (const [id, position] of Object.entries(options.positions ?? {})) this.orders.set(id, new ConversationOrder(id, position));
   }
 
+  /** "revision" once the server has answered GetChanges, "sequence" before that or on a server without it. */
+  get orderingMode(): OrderingMode {
+    return this.mode;
+  }
+
   conversations(): ConversationDto[] {
     return [...this.active.values()];
   }
