@@ -55,7 +55,7 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     super();
     this.options = options;
     this.link = new HubLink(options, {
-      connected: (again) => this.resync(again),
+      connected: () => this.resync(),
       lost: (error) => this.setState("reconnecting", error),
       attemptFailed: (error) => this.emit("state", this.currentState, error),
     });
@@ -129,7 +129,7 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
     }
   }
 
-  private async resync(again: boolean): Promise<void> {
+  private async resync(): Promise<void> {
     this.setState("resyncing");
     try {
       await this.sync.syncAll();
@@ -138,7 +138,7 @@ export class RealtimeClient extends Emitter<RealtimeEvents> {
       // The connection broke under the resync: the reconnect loop runs it again. Anything else is retried here.
       if (this.link.isConnected) {
         await delay(retryDelay(1, this.options.retry));
-        if (this.link.isConnected) return this.resync(again);
+        if (this.link.isConnected) return this.resync();
       }
       this.emit("state", this.currentState, error);
     }
