@@ -27,6 +27,7 @@ function pageRoot() {
 }
 
 let node;
+let database;
 let root;
 let blip;
 let browser;
@@ -35,7 +36,7 @@ before(async () => {
   node = await ServerNode.start("sdk-browser", {
     "WebChat:Root": root,
     "Database:Provider": "Sqlite",
-    "ConnectionStrings:Chat": `Data Source=${path.join(tempDir("realtime-sdk-browser-"), "chat.db")}`,
+    "ConnectionStrings:Chat": `Data Source=${path.join((database = tempDir("realtime-sdk-browser-")), "chat.db")}`,
   });
   blip = await startBlip(node.port);
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
@@ -44,7 +45,7 @@ after(async () => {
   await browser?.close();
   await blip?.close();
   await node?.kill("SIGTERM");
-  if (root) rmSync(root, { recursive: true, force: true });
+  for (const folder of [root, database]) if (folder) rmSync(folder, { recursive: true, force: true });
 });
 
 // Through the relay that can cut the connection: the page, the token route and the hub are the real server's.
