@@ -59,7 +59,7 @@ async function openApp(userId, protocol) {
 
 const logOf = (page, conversationId) => page.evaluate((id) => window.app.log[id] ?? [], conversationId);
 
-test("the SDK in Chromium connects, sends and receives on both protocols, and resyncs after its connection is cut", async () => {
+test("the SDK in Chromium connects, sends and receives on both protocols, and after its connection is cut resyncs the messages and the edit it missed", async () => {
   const aliceId = uniqueUser("alice");
   const carolId = uniqueUser("carol");
   const bob = await startApp(node.url, uniqueUser("bob"), "json");
@@ -69,7 +69,7 @@ test("the SDK in Chromium connects, sends and receives on both protocols, and re
     const chat = await bob.client.hub.CreateConversation("browser sdk", [aliceId, carolId]);
     await alice.evaluate((id) => window.app.client.send(id, "hello from chromium"), chat.id);
     await carol.evaluate((id) => window.app.client.send(id, "hello over messagepack"), chat.id);
-    await bob.client.send(chat.id, "hi both");
+    const first = await bob.client.send(chat.id, "hi both");
     for (const page of [alice, carol]) {
       await page.waitForFunction((id) => window.app.log[id]?.length === 3, chat.id);
     }
@@ -79,6 +79,7 @@ test("the SDK in Chromium connects, sends and receives on both protocols, and re
     blip.cut();
     for (const page of [alice, carol]) await page.locator("[data-testid=state]", { hasText: /^reconnecting$/ }).waitFor();
     for (const text of ["away 1", "away 2", "away 3"]) await bob.client.send(chat.id, text);
+    const edited = await bob.client.hub.EditMessage(chat.id, first.id, "hi both, edited while you were away");
     const later = await bob.client.hub.CreateConversation("started while alice was away", [aliceId]);
     await bob.client.send(later.id, "welcome back");
     await bob.client.hub.RemoveMember(chat.id, carolId);
@@ -90,6 +91,8 @@ test("the SDK in Chromium connects, sends and receives on both protocols, and re
     await waitUntil(async () => (await logOf(alice, chat.id)).length === 6 && (await logOf(alice, later.id)).length === 1, "alice catches up");
     assert.deepEqual(await logOf(alice, chat.id), truth, "alice holds the server's log, in order, once each");
     assert.deepEqual(await logOf(alice, later.id), (await serverLog(node.url, bob.userId, later.id)).map((m) => m.id));
+    await waitUntil(() => alice.evaluate(() => window.app.updates.length === 1), "alice is handed the edit");
+    assert.deepEqual(await alice.evaluate(() => window.app.updates), [{ id: first.id, content: edited.content, revision: edited.revision }]);
     assert.deepEqual(await logOf(carol, chat.id), truth.slice(0, 3), "carol has what she had before she was taken out, and nothing after");
     assert.deepEqual(await carol.evaluate(() => window.app.removed), [chat.id]);
     for (const page of [alice, carol]) {
