@@ -199,6 +199,25 @@ public sealed class ConversationRoleTests(ChatServerFixture fixture) : IClassFix
         (view.Title, view.Topic, view.Kind).Should().Be(("second title", null, ConversationKinds.Group), "refused updates wrote nothing");
     }
 
+    [Fact]
+    public async Task A_removed_member_hears_of_the_removal_once_and_of_no_later_change()
+    {
+        await using var owner = await Server.ConnectAsync(Users.Unique("owner"));
+        await using var bob = await Server.ConnectAsync(Users.Unique("bob"), ChatProtocol.MessagePack);
+        var conversation = await owner.Hub.CreateConversation("removal", [bob.UserId]);
+        await bob.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "bob hears of the conversation");
+
+        await owner.Hub.RemoveMember(conversation.Id, bob.UserId);
+        await owner.Hub.UpdateConversation(conversation.Id, "renamed without bob", "private now");
+        var barrier = await owner.Hub.OpenDirectConversation(bob.UserId);
+        await bob.Received.WaitForAsync<ConversationDto>(c => c.Id == barrier.Id, "bob hears of a later conversation");
+
+        var told = bob.Received.Of<ConversationDto>().Where(c => c.Id == conversation.Id).ToList();
+        told.Should().HaveCount(2, "once when added, once when removed");
+        told[1].MemberIds.Should().Equal(owner.UserId);
+        told[1].Title.Should().Be("removal", "bob hears of the removal, and not of the rename after it");
+    }
+
     private async Task<ConversationState> StateAsync(string conversationId)
     {
         await using var scope = Server.Services.CreateAsyncScope();
