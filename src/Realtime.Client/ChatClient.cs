@@ -107,6 +107,21 @@ public sealed class ChatClient : IChatHub, IAsyncDisposable
     public Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit) =>
         Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetChanges), conversationId, afterRevision, limit);
 
+    public Task<ConversationDto> OpenDirectConversation(string userId) =>
+        Connection.InvokeAsync<ConversationDto>(nameof(OpenDirectConversation), userId);
+
+    public Task<ConversationDto> UpdateConversation(string conversationId, string? title, string? topic) =>
+        Connection.InvokeAsync<ConversationDto>(nameof(UpdateConversation), conversationId, title, topic);
+
+    public Task<ConversationDto> SetMemberRole(string conversationId, string userId, string role) =>
+        Connection.InvokeAsync<ConversationDto>(nameof(SetMemberRole), conversationId, userId, role);
+
+    public Task<ReadReceiptDto> MarkDelivered(string conversationId, long sequence) =>
+        Connection.InvokeAsync<ReadReceiptDto>(nameof(MarkDelivered), conversationId, sequence);
+
+    public Task<IReadOnlyList<ReadReceiptDto>> GetReceipts(string conversationId) =>
+        Connection.InvokeAsync<IReadOnlyList<ReadReceiptDto>>(nameof(GetReceipts), conversationId);
+
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 
     // MessagePack serializes arguments by their runtime type, and the compiler's collection-expression

@@ -41,7 +41,21 @@ public interface IChatHub
     /// <summary>Adds or removes the caller's <paramref name="emoji"/>; a change to nothing takes no revision.</summary>
     Task<MessageDto> React(string conversationId, string messageId, string emoji, bool add);
 
-
     /// <summary>Every message created or changed after <paramref name="afterRevision"/>, in its current state, ascending by revision.</summary>
     Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit);
+
+    /// <summary>The one direct conversation of the caller and <paramref name="userId"/>, created on the first call.</summary>
+    Task<ConversationDto> OpenDirectConversation(string userId);
+
+    /// <summary>Owner or admin: a null <paramref name="title"/> keeps the title, a null <paramref name="topic"/> clears the topic.</summary>
+    Task<ConversationDto> UpdateConversation(string conversationId, string? title, string? topic);
+
+    /// <summary>Owner only: <paramref name="role"/> is <c>admin</c> or <c>member</c>.</summary>
+    Task<ConversationDto> SetMemberRole(string conversationId, string userId, string role);
+
+    /// <summary>The caller's devices have the messages up to <paramref name="sequence"/>.</summary>
+    Task<ReadReceiptDto> MarkDelivered(string conversationId, long sequence);
+
+    /// <summary>Every member's read and delivered watermarks.</summary>
+    Task<IReadOnlyList<ReadReceiptDto>> GetReceipts(string conversationId);
 }

@@ -19,6 +19,10 @@ public sealed class ChatOptions
     [Range(1, ChatDbContext.TitleMaxLength)]
     public int MaxTitleLength { get; set; } = ChatDbContext.TitleMaxLength;
 
+    /// <summary>Longest conversation topic, in UTF-16 characters; longer gets <c>payload_too_large</c>.</summary>
+    [Range(1, ChatDbContext.TopicMaxLength)]
+    public int MaxTopicLength { get; set; } = ChatDbContext.TopicMaxLength;
+
     [Range(1, 100_000)]
     public int MaxMembersPerConversation { get; set; } = 1000;
 

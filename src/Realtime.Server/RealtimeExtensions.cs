@@ -36,6 +36,9 @@ public static class RealtimeExtensions
         builder.AddChatAdmin();
 
         builder.Services.AddScoped<ConversationService>();
+        builder.Services.AddScoped<DirectConversations>();
+        builder.Services.AddScoped<ConversationAdministration>();
+        builder.Services.AddScoped<ReceiptService>();
         builder.Services.AddScoped<MessageService>();
         builder.Services.AddScoped<TypingService>();
         builder.Services.AddScoped<PresenceService>();

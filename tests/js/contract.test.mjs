@@ -87,7 +87,7 @@ for (const protocol of ["json", "messagepack"]) {
         const added = await alice.connection.invoke("AddMember", conversation.id, carolId);
         assert.ok(added.memberIds.includes(carolId));
         assertShape(await carol.waitFor("ConversationUpdated", (c) => c.id === conversation.id), "conversation");
-        const removed = await bob.connection.invoke("RemoveMember", conversation.id, carolId);
+        const removed = await alice.connection.invoke("RemoveMember", conversation.id, carolId);
         assert.ok(!removed.memberIds.includes(carolId));
         await carol.waitFor("ConversationUpdated", (c) => c.id === conversation.id && !c.memberIds.includes(carolId));
 
@@ -111,6 +111,64 @@ for (const protocol of ["json", "messagepack"]) {
         await carol.stop();
       } finally {
         await alice.stop();
+      }
+    });
+
+    test("direct conversations, roles, topic and delivery receipts work across nodes", async () => {
+      const [one, two] = cluster.nodes;
+      const alice = await connect(one.url, uniqueUser("alice"), protocol);
+      const bob = await connect(two.url, uniqueUser("bob"), protocol);
+      const carol = await connect(one.url, uniqueUser("carol"), protocol);
+      try {
+        const direct = await alice.connection.invoke("OpenDirectConversation", bob.userId);
+        assertShape(direct, "conversation");
+        direct.members.forEach((m) => assertShape(m, "member"));
+        assert.equal(direct.kind, "direct");
+        assert.equal(direct.title, "");
+        assert.equal(direct.topic, null);
+        assert.deepEqual(direct.members.map((m) => m.role), ["member", "member"]);
+        assert.deepEqual(direct.members.map((m) => m.userId), direct.memberIds);
+        await bob.waitFor("ConversationUpdated", (c) => c.id === direct.id && c.kind === "direct");
+        assert.equal((await bob.connection.invoke("OpenDirectConversation", alice.userId)).id, direct.id, "one conversation per pair");
+        await assertCode(alice.connection.invoke("OpenDirectConversation", alice.userId), "invalid_argument");
+        await assertCode(alice.connection.invoke("RemoveMember", direct.id, alice.userId), "forbidden");
+
+        const group = await alice.connection.invoke("CreateConversation", "roles", [bob.userId, carol.userId]);
+        assert.deepEqual(group.members.find((m) => m.userId === alice.userId).role, "owner");
+        const promoted = await alice.connection.invoke("SetMemberRole", group.id, bob.userId, "admin");
+        assertShape(promoted, "conversation");
+        assert.equal(promoted.members.find((m) => m.userId === bob.userId).role, "admin");
+        await bob.waitFor("ConversationUpdated", (c) => c.id === group.id && c.members.some((m) => m.userId === bob.userId && m.role === "admin"));
+        await assertCode(alice.connection.invoke("SetMemberRole", group.id, bob.userId, "owner"), "invalid_argument");
+        await assertCode(bob.connection.invoke("SetMemberRole", group.id, carol.userId, "admin"), "forbidden");
+
+        const updated = await bob.connection.invoke("UpdateConversation", group.id, null, "the topic");
+        assertShape(updated, "conversation");
+        assert.equal(updated.title, "roles");
+        assert.equal(updated.topic, "the topic");
+        await carol.waitFor("ConversationUpdated", (c) => c.id === group.id && c.topic === "the topic");
+        await assertCode(carol.connection.invoke("UpdateConversation", group.id, "mine", null), "forbidden");
+        assert.equal((await alice.connection.invoke("UpdateConversation", group.id, "renamed", null)).topic, null, "a null topic clears it");
+
+        const sent = await alice.connection.invoke("SendMessage", group.id, "d1", "tick");
+        await bob.waitFor("MessageReceived", (m) => m.id === sent.id);
+        const delivered = await bob.connection.invoke("MarkDelivered", group.id, 10);
+        assertShape(delivered, "receipt");
+        assert.equal(delivered.lastDeliveredSequence, 1, "clamped to the last message");
+        assert.equal(delivered.lastReadSequence, 0);
+        const heard = await alice.waitFor("ReadReceiptUpdated", (r) => r.conversationId === group.id && r.userId === bob.userId);
+        assertShape(heard, "receipt");
+        assert.equal(heard.lastDeliveredSequence, 1);
+        const receipts = await carol.connection.invoke("GetReceipts", group.id);
+        receipts.forEach((r) => assertShape(r, "receipt"));
+        assert.deepEqual(receipts.map((r) => [r.userId, r.lastReadSequence, r.lastDeliveredSequence]), [[bob.userId, 0, 1]]);
+        const bobsView = (await bob.connection.invoke("GetConversations")).find((c) => c.id === group.id);
+        assert.equal(bobsView.topic, null);
+        assert.equal(bobsView.kind, "group");
+      } finally {
+        await alice.stop();
+        await bob.stop();
+        await carol.stop();
       }
     });
 

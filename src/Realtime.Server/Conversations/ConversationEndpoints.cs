@@ -27,6 +27,29 @@ public static class ConversationEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
+        conversations.MapPost("/direct", async (OpenDirectConversationRequest request, ClaimsPrincipal user, DirectConversations directs, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await directs.OpenAsync(user.RequireUserId(), request.UserId, cancellationToken)))
+            .WithName("OpenDirectConversation")
+            .WithSummary("The one direct conversation of the caller and userId, created on the first call, as the hub's OpenDirectConversation.")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+
+        conversations.MapPatch("/{id}", async (string id, UpdateConversationRequest request, ClaimsPrincipal user, ConversationAdministration administration, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await administration.UpdateAsync(user.RequireUserId(), id, request.Title, request.Topic, cancellationToken)))
+            .WithName("UpdateConversation")
+            .WithSummary("Owner or admin: a null title keeps the title, a null topic clears the topic, as the hub's UpdateConversation.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+        conversations.MapGet("/{id}/receipts", async (string id, ClaimsPrincipal user, ReceiptService receipts, CancellationToken cancellationToken) =>
+                TypedResults.Ok(await receipts.GetAsync(user.RequireUserId(), id, cancellationToken)))
+            .WithName("GetReceipts")
+            .WithSummary("Every member's read and delivered watermarks, as the hub's GetReceipts.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         return app;
     }
 }

@@ -7,7 +7,7 @@ using Realtime.Server.Delivery;
 
 namespace Realtime.Server.Conversations;
 
-/// <summary>Conversations and their members: who may read, write and manage membership.</summary>
+/// <summary>Group conversations and their members: who may read and write, and who may add and remove whom.</summary>
 public sealed class ConversationService(
     ChatDbContext db,
     IChatNotifier notifier,
@@ -15,6 +15,7 @@ public sealed class ConversationService(
     TimeProvider clock)
 {
     private readonly ChatOptions _limits = options.Value;
+    private readonly ConversationSnapshots _snapshots = new(db, notifier);
 
     public async Task<ConversationDto> CreateAsync(string callerId, string? title, IReadOnlyList<string>? memberIds, CancellationToken cancellationToken = default)
     {
@@ -53,71 +54,89 @@ public sealed class ConversationService(
         await db.SaveChangesAsync(cancellationToken);
         db.ChangeTracker.Clear();
 
-        return await PublishMembershipChangeAsync(conversation.Id, callerId, added: members, removed: [], cancellationToken);
+        return await _snapshots.PublishAsync(conversation.Id, callerId, added: members, removed: [], cancellationToken);
     }
 
+    /// <summary>Owner or admin of a group: adds a member, who can read the history but starts with nothing unread.</summary>
     public async Task<ConversationDto> AddMemberAsync(string callerId, string conversationId, string userId, CancellationToken cancellationToken = default)
     {
         Ids.RequireConversationId(conversationId);
         Ids.RequireUserId(userId);
         await EnsureMemberAsync(callerId, conversationId, cancellationToken);
 
-        var memberCount = await db.Members.CountAsync(m => m.ConversationId == conversationId, cancellationToken);
-        var alreadyMember = await db.Members.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken);
-        if (alreadyMember)
+        await using (var guard = await ConversationLock.AcquireAsync(db, callerId, conversationId, cancellationToken))
         {
-            return await SnapshotForAsync(conversationId, callerId, cancellationToken);
-        }
-
-        if (memberCount >= _limits.MaxMembersPerConversation)
-        {
-            throw ChatException.PayloadTooLarge($"A conversation has at most {_limits.MaxMembersPerConversation} members.");
-        }
-
-        // A new member can read the history but starts with nothing unread.
-        var lastSequence = await db.Conversations.Where(c => c.Id == conversationId).Select(c => c.LastSequence).SingleAsync(cancellationToken);
-        db.Members.Add(new ConversationMember
-        {
-            ConversationId = conversationId,
-            UserId = userId,
-            JoinedAt = clock.UtcNowForStorage(),
-            LastReadSequence = lastSequence,
-        });
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException)
-        {
-            db.ChangeTracker.Clear();
-            if (!await db.Members.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken))
+            RequireMayManageMembers(guard.Caller, "add members");
+            if (await db.Members.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken))
             {
-                throw;
+                return await _snapshots.ViewForAsync(conversationId, callerId, cancellationToken);
             }
 
-            // Someone else added the same member at the same moment: the outcome is the one asked for.
-            return await SnapshotForAsync(conversationId, callerId, cancellationToken);
+            if (await db.Members.CountAsync(m => m.ConversationId == conversationId, cancellationToken) >= _limits.MaxMembersPerConversation)
+            {
+                throw ChatException.PayloadTooLarge($"A conversation has at most {_limits.MaxMembersPerConversation} members.");
+            }
+
+            var lastSequence = await db.Conversations.Where(c => c.Id == conversationId).Select(c => c.LastSequence).SingleAsync(cancellationToken);
+            db.Members.Add(new ConversationMember
+            {
+                ConversationId = conversationId,
+                UserId = userId,
+                JoinedAt = clock.UtcNowForStorage(),
+                LastReadSequence = lastSequence,
+                LastDeliveredSequence = lastSequence,
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            db.ChangeTracker.Clear();
+            await guard.CommitAsync(cancellationToken);
         }
 
-        db.ChangeTracker.Clear();
-        return await PublishMembershipChangeAsync(conversationId, callerId, added: [userId], removed: [], cancellationToken);
+        return await _snapshots.PublishAsync(conversationId, callerId, added: [userId], removed: [], cancellationToken);
     }
 
+    /// <summary>
+    /// Anyone may leave a group; removing someone else needs owner or admin, and nobody removes the
+    /// owner. An owner who leaves hands ownership to the longest-standing admin, else member.
+    /// </summary>
     public async Task<ConversationDto> RemoveMemberAsync(string callerId, string conversationId, string userId, CancellationToken cancellationToken = default)
     {
         Ids.RequireConversationId(conversationId);
         Ids.RequireUserId(userId);
         await EnsureMemberAsync(callerId, conversationId, cancellationToken);
 
-        var removed = await db.Members
-            .Where(m => m.ConversationId == conversationId && m.UserId == userId)
-            .ExecuteDeleteAsync(cancellationToken);
-        if (removed == 0)
+        var leaving = userId == callerId;
+        await using (var guard = await ConversationLock.AcquireAsync(db, callerId, conversationId, cancellationToken))
         {
-            throw ChatException.NotFound($"User '{userId}' is not a member of this conversation.");
+            if (guard.Caller.IsDirect)
+            {
+                throw ChatException.Forbidden("A direct conversation always keeps its two members.");
+            }
+
+            if (!leaving)
+            {
+                RequireMayManageMembers(guard.Caller, "remove other members");
+            }
+
+            var role = await db.Members
+                .Where(m => m.ConversationId == conversationId && m.UserId == userId)
+                .Select(m => m.Role)
+                .SingleOrDefaultAsync(cancellationToken)
+                ?? throw ChatException.NotFound($"User '{userId}' is not a member of this conversation.");
+            if (!leaving && role == ConversationRoles.Owner)
+            {
+                throw ChatException.Forbidden("Nobody may remove the owner of a conversation.");
+            }
+
+            await db.Members.Where(m => m.ConversationId == conversationId && m.UserId == userId).ExecuteDeleteAsync(cancellationToken);
+            if (role == ConversationRoles.Owner)
+            {
+                await HandOverOwnershipAsync(conversationId, cancellationToken);
+            }
+
+            await guard.CommitAsync(cancellationToken);
         }
 
-        return await PublishMembershipChangeAsync(conversationId, callerId, added: [], removed: [userId], cancellationToken);
+        return await _snapshots.PublishAsync(conversationId, callerId, added: [], removed: [userId], cancellationToken);
     }
 
     public async Task<IReadOnlyList<ConversationDto>> GetForUserAsync(string userId, CancellationToken cancellationToken = default)
@@ -158,9 +177,7 @@ public sealed class ConversationService(
             return;
         }
 
-        throw await db.Conversations.AnyAsync(c => c.Id == conversationId, cancellationToken)
-            ? ChatException.NotAMember("You are not a member of this conversation.")
-            : ChatException.NotFound("No such conversation.");
+        throw await MemberStanding.RefusalAsync(db, conversationId, cancellationToken);
     }
 
     public Task<bool> ExistsAsync(string conversationId, CancellationToken cancellationToken = default) =>
@@ -188,41 +205,33 @@ public sealed class ConversationService(
             .Distinct()
             .ToListAsync(cancellationToken);
 
-    private async Task<ConversationDto> PublishMembershipChangeAsync(
-        string conversationId, string callerId, IReadOnlyList<string> added, IReadOnlyList<string> removed, CancellationToken cancellationToken)
+    /// <summary>The longest-standing admin, else the longest-standing member, becomes the owner.</summary>
+    private async Task HandOverOwnershipAsync(string conversationId, CancellationToken cancellationToken)
     {
-        var snapshot = await SnapshotAsync(conversationId, added, removed, cancellationToken);
-        await notifier.MembershipChangedAsync(snapshot);
-        return snapshot.ViewOf(callerId);
+        var heir = await db.Members
+            .Where(m => m.ConversationId == conversationId)
+            .OrderBy(m => m.Role == ConversationRoles.Admin ? 0 : 1)
+            .ThenBy(m => m.JoinedAt)
+            .ThenBy(m => m.UserId)
+            .Select(m => m.UserId)
+            .FirstOrDefaultAsync(cancellationToken);
+        if (heir is not null)
+        {
+            await db.Members.Where(m => m.ConversationId == conversationId && m.UserId == heir)
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.Role, ConversationRoles.Owner), cancellationToken);
+        }
     }
 
-    private async Task<ConversationDto> SnapshotForAsync(string conversationId, string userId, CancellationToken cancellationToken) =>
-        (await SnapshotAsync(conversationId, [], [], cancellationToken)).ViewOf(userId);
-
-    /// <summary>The conversation with every member's own watermark and unread count.</summary>
-    private async Task<MembershipChange> SnapshotAsync(
-        string conversationId, IReadOnlyList<string> added, IReadOnlyList<string> removed, CancellationToken cancellationToken)
+    private static void RequireMayManageMembers(MemberStanding caller, string what)
     {
-        var conversation = await db.Conversations.AsNoTracking()
-            .Where(c => c.Id == conversationId)
-            .Select(c => new { c.Id, c.Title, c.CreatedAt, c.LastSequence, c.Kind, c.Topic, c.LastRevision })
-            .SingleAsync(cancellationToken);
-        var members = await db.Members.AsNoTracking()
-            .Where(m => m.ConversationId == conversationId)
-            .OrderBy(m => m.UserId)
-            .Select(m => new
-            {
-                m.UserId,
-                m.Role,
-                m.LastReadSequence,
-                Unread = db.Messages.Count(x => x.ConversationId == m.ConversationId && x.Sequence > m.LastReadSequence && x.SenderId != m.UserId && x.DeletedAt == null),
-            })
-            .ToListAsync(cancellationToken);
+        if (caller.IsDirect)
+        {
+            throw ChatException.Forbidden("A direct conversation always has exactly its two members.");
+        }
 
-        var outsiderView = new ConversationDto(
-            conversation.Id, conversation.Title, members.ConvertAll(m => m.UserId), conversation.CreatedAt, conversation.LastSequence, 0, 0,
-            conversation.Kind, conversation.Topic, conversation.LastRevision, members.ConvertAll(m => new MemberDto(m.UserId, m.Role)));
-        var states = members.ToDictionary(m => m.UserId, m => new MemberReadState(m.LastReadSequence, m.Unread), StringComparer.Ordinal);
-        return new MembershipChange(outsiderView, added, removed, states);
+        if (!caller.IsOwnerOrAdmin)
+        {
+            throw ChatException.Forbidden($"Only the owner or an admin may {what}.");
+        }
     }
 }

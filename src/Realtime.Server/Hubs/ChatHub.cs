@@ -173,6 +173,21 @@ public sealed partial class ChatHub(
     public Task<IReadOnlyList<PresenceDto>> GetPresence(IReadOnlyList<string> userIds) =>
         services.Presence.GetAsync(userIds);
 
+    public Task<ConversationDto> OpenDirectConversation(string userId) =>
+        services.Directs.OpenAsync(UserId, userId);
+
+    public Task<ConversationDto> UpdateConversation(string conversationId, string? title, string? topic) =>
+        services.Administration.UpdateAsync(UserId, conversationId, title, topic);
+
+    public Task<ConversationDto> SetMemberRole(string conversationId, string userId, string role) =>
+        services.Administration.SetRoleAsync(UserId, conversationId, userId, role);
+
+    public Task<ReadReceiptDto> MarkDelivered(string conversationId, long sequence) =>
+        services.Receipts.MarkDeliveredAsync(UserId, conversationId, sequence);
+
+    public Task<IReadOnlyList<ReadReceiptDto>> GetReceipts(string conversationId) =>
+        services.Receipts.GetAsync(UserId, conversationId);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "User {UserId} refused a connection: already at the limit of {Limit}")]
     private static partial void LogTooManyConnections(ILogger logger, string userId, int limit);
 

@@ -15,6 +15,9 @@ public sealed class ChatHubServices(IServiceProvider services)
     private MessageService? _messages;
     private PresenceService? _presence;
     private TypingService? _typing;
+    private DirectConversations? _directs;
+    private ConversationAdministration? _administration;
+    private ReceiptService? _receipts;
 
     public ConversationService Conversations => _conversations ??= services.GetRequiredService<ConversationService>();
 
@@ -23,4 +26,10 @@ public sealed class ChatHubServices(IServiceProvider services)
     public PresenceService Presence => _presence ??= services.GetRequiredService<PresenceService>();
 
     public TypingService Typing => _typing ??= services.GetRequiredService<TypingService>();
+
+    public DirectConversations Directs => _directs ??= services.GetRequiredService<DirectConversations>();
+
+    public ConversationAdministration Administration => _administration ??= services.GetRequiredService<ConversationAdministration>();
+
+    public ReceiptService Receipts => _receipts ??= services.GetRequiredService<ReceiptService>();
 }

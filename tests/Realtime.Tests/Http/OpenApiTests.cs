@@ -87,6 +87,11 @@ public sealed partial class OpenApiTests
         scheme.GetProperty("bearerFormat").GetString().Should().Be("JWT");
         var code = root.GetProperty("components").GetProperty("schemas").GetProperty("ProblemDetails").GetProperty("properties").GetProperty("code");
         code.GetProperty("enum").EnumerateArray().Select(c => c.GetString()).Should().BeEquivalentTo(Codes, "the problem schema lists the contract's codes");
+        foreach (var (path, method) in new[] { ("/api/conversations/direct", "post"), ("/api/conversations/{id}", "patch"), ("/api/conversations/{id}/receipts", "get") })
+        {
+            root.GetProperty("paths").GetProperty(path).TryGetProperty(method, out _).Should().BeTrue($"{method} {path} of contract v2 is listed");
+        }
+
         root.GetProperty("paths").TryGetProperty("/health/ready", out _).Should().BeTrue("the probes are listed too");
         root.GetProperty("paths").TryGetProperty("/metrics", out _).Should().BeTrue();
     }

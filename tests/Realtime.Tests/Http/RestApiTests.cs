@@ -111,7 +111,7 @@ public sealed class RestApiTests(ChatServerFixture fixture) : IClassFixture<Chat
         response.StatusCode.Should().Be(HttpStatusCode.NotFound);
     }
 
-    private static async Task ExpectProblem(Task<HttpResponseMessage> request, HttpStatusCode status, string code)
+    internal static async Task ExpectProblem(Task<HttpResponseMessage> request, HttpStatusCode status, string code)
     {
         using var response = await request;
         response.StatusCode.Should().Be(status);

@@ -188,7 +188,8 @@ public abstract partial class PersistenceSpecification : IAsyncLifetime
         conversation.MemberIds.Should().BeEquivalentTo(["alice", "bob"]);
 
         await Refused(() => store.Messages.SendAsync("carol", conversation.Id, "c1", "x"), "not_a_member");
-        var added = await store.Conversations.AddMemberAsync("bob", conversation.Id, "carol");
+        await Refused(() => store.Conversations.AddMemberAsync("bob", conversation.Id, "carol"), "forbidden");
+        var added = await store.Conversations.AddMemberAsync("alice", conversation.Id, "carol");
         added.MemberIds.Should().BeEquivalentTo(["alice", "bob", "carol"]);
         (await store.Conversations.AddMemberAsync("alice", conversation.Id, "carol")).MemberIds.Should().HaveCount(3, "adding twice changes nothing");
         await store.Messages.SendAsync("carol", conversation.Id, "c2", "now I can write");
@@ -202,6 +203,66 @@ public abstract partial class PersistenceSpecification : IAsyncLifetime
         (await store.Conversations.GetForUserAsync("alice")).Single(c => c.Id == conversation.Id).MemberIds.Should().Equal("alice");
         await Refused(() => store.Messages.SendAsync("alice", "no-such-conversation", "c3", "x"), "not_found");
         (await store.Conversations.GetContactIdsAsync("alice")).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Delivered_and_read_watermarks_only_move_forwards_stay_in_order_and_survive_a_new_context()
+    {
+        var store = NewStore();
+        var conversation = await store.Conversations.CreateAsync("alice", "ticks", ["bob", "carol"]);
+        for (var i = 1; i <= 10; i++)
+        {
+            await store.Messages.SendAsync("alice", conversation.Id, $"d{i}", "x");
+        }
+
+        (await store.Receipts.MarkDeliveredAsync("bob", conversation.Id, 4)).LastDeliveredSequence.Should().Be(4);
+        (await store.Receipts.MarkDeliveredAsync("bob", conversation.Id, 2)).LastDeliveredSequence.Should().Be(4);
+        await Task.WhenAll(new long[] { 7, 5, 9, 6, 8 }.Select(s => NewStore().Receipts.MarkDeliveredAsync("bob", conversation.Id, s)));
+        (await store.Receipts.MarkDeliveredAsync("bob", conversation.Id, 0)).LastDeliveredSequence.Should().Be(9, "concurrent marks leave the highest");
+        (await store.Receipts.MarkDeliveredAsync("bob", conversation.Id, 500)).LastDeliveredSequence.Should().Be(10, "the watermark stops at the last message");
+        await store.Messages.MarkReadAsync("carol", conversation.Id, 6);
+        (await store.Receipts.MarkDeliveredAsync("carol", conversation.Id, 3)).Should().Match<Realtime.Contracts.ReadReceiptDto>(
+            r => r.LastReadSequence == 6 && r.LastDeliveredSequence == 6, "the delivered watermark is never below the read one");
+        await store.Messages.MarkReadAsync("bob", conversation.Id, 2);
+
+        var reloaded = NewStore();
+        (await reloaded.Receipts.GetAsync("alice", conversation.Id)).Select(r => (r.UserId, r.LastReadSequence, r.LastDeliveredSequence))
+            .Should().Equal(("bob", 2L, 10L), ("carol", 6L, 6L));
+        (await reloaded.Conversations.GetForUserAsync("bob")).Single().LastReadSequence.Should().Be(2);
+        store.Notifier.Receipts.Select(r => (r.UserId, r.LastReadSequence, r.LastDeliveredSequence)).Should().Equal(
+            [("bob", 0L, 4L), ("bob", 0L, 10L), ("carol", 6L, 6L), ("bob", 2L, 10L)], "only a mark that moved a watermark is broadcast");
+    }
+
+    [Fact]
+    public async Task Concurrent_opens_of_a_direct_conversation_from_both_sides_make_one_conversation()
+    {
+        var opened = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => NewStore().Directs.OpenAsync(i % 2 == 0 ? "alice" : "bob", i % 2 == 0 ? "bob" : "alice")));
+
+        opened.Select(c => c.Id).Distinct().Should().ContainSingle();
+        (await NewContext().Conversations.CountAsync(c => c.Kind == "direct")).Should().Be(1, "the pair's unique key keeps it one");
+        opened[0].Members.Select(m => (m.UserId, m.Role)).Should().Equal(("alice", "member"), ("bob", "member"));
+        (await NewStore().Directs.OpenAsync("bob", "carol")).Id.Should().NotBe(opened[0].Id);
+    }
+
+    [Fact]
+    public async Task Roles_are_stored_and_an_owner_leaving_hands_ownership_to_the_longest_standing_admin()
+    {
+        var store = NewStore();
+        var conversation = await store.Conversations.CreateAsync("alice", "roles", []);
+        foreach (var user in new[] { "zed", "yan", "xia" })
+        {
+            await store.Conversations.AddMemberAsync("alice", conversation.Id, user);
+        }
+
+        await store.Administration.SetRoleAsync("alice", conversation.Id, "xia", "admin");
+        await store.Administration.SetRoleAsync("alice", conversation.Id, "yan", "admin");
+        await store.Administration.UpdateAsync("alice", conversation.Id, null, "the topic");
+        await store.Conversations.RemoveMemberAsync("alice", conversation.Id, "alice");
+
+        var view = (await NewStore().Conversations.GetForUserAsync("zed")).Single();
+        view.Members.Select(m => (m.UserId, m.Role)).Should().Equal(("xia", "admin"), ("yan", "owner"), ("zed", "member"));
+        view.Topic.Should().Be("the topic");
+        await Refused(() => NewStore().Conversations.RemoveMemberAsync("xia", conversation.Id, "yan"), "forbidden");
     }
 
     [Fact]
@@ -353,7 +414,12 @@ public abstract partial class PersistenceSpecification : IAsyncLifetime
         _writers.Add(writer);
         var sender = new MessageSender(writer, new ReplyTargets(WriterScopes()), Metrics, options);
         var messages = new MessageService(db, conversations, notifier, sender, options, TimeProvider.System);
-        return new Store(conversations, messages, notifier, new MessageChanger(writer, sender));
+        return new Store(conversations, messages, notifier, new MessageChanger(writer, sender))
+        {
+            Directs = new DirectConversations(db, notifier, TimeProvider.System),
+            Administration = new ConversationAdministration(db, notifier, options),
+            Receipts = new ReceiptService(db, notifier, TimeProvider.System),
+        };
     }
 
     private static readonly ChatMetrics Metrics = new(
@@ -365,7 +431,14 @@ public abstract partial class PersistenceSpecification : IAsyncLifetime
 
     private static IEnumerable<long> Range(int from, int to) => Enumerable.Range(from, to - from + 1).Select(i => (long)i);
 
-    private sealed record Store(ConversationService Conversations, MessageService Messages, RecordingNotifier Notifier, MessageChanger Changes);
+    private sealed record Store(ConversationService Conversations, MessageService Messages, RecordingNotifier Notifier, MessageChanger Changes)
+    {
+        public required DirectConversations Directs { get; init; }
+
+        public required ConversationAdministration Administration { get; init; }
+
+        public required ReceiptService Receipts { get; init; }
+    }
 }
 
 public sealed class SqlitePersistenceTests : PersistenceSpecification

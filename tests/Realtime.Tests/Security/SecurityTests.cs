@@ -125,6 +125,9 @@ public sealed class SecurityTests(ChatServerFixture fixture) : IClassFixture<Cha
             (HttpMethod.Post, "/api/conversations"),
             (HttpMethod.Get, "/api/conversations/abc/messages"),
             (HttpMethod.Post, "/api/conversations/abc/messages"),
+            (HttpMethod.Post, "/api/conversations/direct"),
+            (HttpMethod.Patch, "/api/conversations/abc"),
+            (HttpMethod.Get, "/api/conversations/abc/receipts"),
             (HttpMethod.Post, "/api/notifications"),
             (HttpMethod.Post, "/hubs/chat/negotiate?negotiateVersion=1"),
         };
@@ -143,7 +146,7 @@ public sealed class SecurityTests(ChatServerFixture fixture) : IClassFixture<Cha
         await using var outsider = await Server.ConnectAsync(Users.Unique("outsider"), ChatProtocol.MessagePack);
         var conversation = await owner.Hub.CreateConversation("members only", []);
         var scoped = typeof(IChatHub).GetMethods().Where(m => m.GetParameters().Any(p => p.Name == "conversationId")).ToList();
-        scoped.Should().HaveCount(12, "a new conversation method must be added to this check");
+        scoped.Should().HaveCount(16, "a new conversation method must be added to this check");
 
         foreach (var method in scoped)
         {
@@ -151,6 +154,7 @@ public sealed class SecurityTests(ChatServerFixture fixture) : IClassFixture<Cha
             {
                 "conversationId" => conversation.Id,
                 "userId" => outsider.UserId,
+                "role" => ConversationRoles.Admin,
                 _ when p.ParameterType == typeof(string) => "x",
                 _ when p.ParameterType == typeof(long) => 1L,
                 _ when p.ParameterType == typeof(int) => 10,

@@ -12,6 +12,8 @@ public sealed class StartupValidationTests
         { "Chat:HubCallsPerSecond", "0", "Development" },
         { "Chat:DeliveryGapWait", "00:00:00", "Development" },
         { "Chat:MaxDeliveryGapFill", "0", "Development" },
+        { "Chat:MaxTopicLength", "0", "Development" },
+        { "Chat:MaxTopicLength", "1001", "Development" },
         { "Auth:SigningKey", "too-short", "Development" },
         { "Auth:Audience", "", "Development" },
         { "Auth:SigningKey", "realtime-development-signing-key-not-for-production-use", "Production" },
