@@ -224,7 +224,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
                     Attempts++;
                     try
                     {
-                        _acknowledged.Enqueue(await Hub.SendMessage(conversationId, clientMessageId, $"message {n} from {UserId}"));
+                        _acknowledged.Enqueue(await Hub.SendMessage(conversationId, clientMessageId, $"message {n} from {UserId}", CancellationToken.None));
                         break;
                     }
                     catch (HubException exception)
