@@ -14,5 +14,5 @@ public sealed class GroupChatHub : Hub
     public Task SendMessage(string group, string clientMessageId, string content) =>
         Clients.Group(group).SendAsync(
             nameof(IChatClient.MessageReceived),
-            new MessageDto(Guid.NewGuid().ToString("N"), group, 0, Context.ConnectionId, clientMessageId, content, DateTime.UtcNow));
+            new MessageDto(Guid.NewGuid().ToString("N"), group, 0, Context.ConnectionId, clientMessageId, content, DateTime.UtcNow, 0, null, null, null, []));
 }

@@ -64,6 +64,10 @@ internal sealed class Screen(string me, Catalogue catalogue) : IDisposable
             case MessageEvent { Message: var message }:
                 ShowMessage(message);
                 break;
+            case MessageChanged { Message: var message }:
+                var change = message.DeletedAt is null ? $"(edited) {message.Content}" : "(deleted)";
+                Say($"{Where(message)}#{message.Sequence} {message.SenderId} {change}");
+                break;
             case ConversationJoined { Conversation: var conversation }:
                 catalogue.Put(conversation);
                 Say($"you are in {catalogue.Name(conversation.Id)} with {Others(conversation)}");
@@ -103,9 +107,7 @@ internal sealed class Screen(string me, Catalogue catalogue) : IDisposable
 
     private void ShowMessage(MessageDto message)
     {
-        // Messages of the open conversation plainly; the others with their conversation in front.
-        var where = message.ConversationId == Open ? string.Empty : $"[{catalogue.Name(message.ConversationId)}] ";
-        Say($"{where}#{message.Sequence} {message.SenderId}: {message.Content}");
+        Say($"{Where(message)}#{message.Sequence} {message.SenderId}: {(message.DeletedAt is null ? message.Content : "(deleted)")}");
         if (message.SenderId != me)
         {
             lock (_output)
@@ -116,6 +118,9 @@ internal sealed class Screen(string me, Catalogue catalogue) : IDisposable
             _arrivals.Release();
         }
     }
+
+    // Messages of the open conversation plainly; the others with their conversation in front.
+    private string Where(MessageDto message) => message.ConversationId == Open ? string.Empty : $"[{catalogue.Name(message.ConversationId)}] ";
 
     private void ShowState(ConnectionState state)
     {

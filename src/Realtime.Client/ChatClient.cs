@@ -51,6 +51,7 @@ public sealed class ChatClient : IChatHub, IAsyncDisposable
         var registrations = new[]
         {
             Connection.On<MessageDto>(nameof(IChatClient.MessageReceived), receiver.MessageReceived),
+            Connection.On<MessageDto>(nameof(IChatClient.MessageUpdated), receiver.MessageUpdated),
             Connection.On<ReadReceiptDto>(nameof(IChatClient.ReadReceiptUpdated), receiver.ReadReceiptUpdated),
             Connection.On<TypingDto>(nameof(IChatClient.TypingChanged), receiver.TypingChanged),
             Connection.On<PresenceDto>(nameof(IChatClient.PresenceChanged), receiver.PresenceChanged),
@@ -98,6 +99,15 @@ public sealed class ChatClient : IChatHub, IAsyncDisposable
 
     public Task<IReadOnlyList<PresenceDto>> GetPresence(IReadOnlyList<string> userIds) =>
         Connection.InvokeAsync<IReadOnlyList<PresenceDto>>(nameof(GetPresence), AsArray(userIds));
+
+    public Task<MessageDto> PostMessage(string conversationId, NewMessageDto message) =>
+        Connection.InvokeAsync<MessageDto>(nameof(PostMessage), conversationId, message);
+
+    public Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit) =>
+        GetChanges(conversationId, afterRevision, limit, CancellationToken.None);
+
+    public Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetChanges), conversationId, afterRevision, limit, cancellationToken);
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 

@@ -19,3 +19,18 @@ public static class ChatErrorCodes
     public const string PayloadTooLarge = "payload_too_large";
     public const string Unavailable = "unavailable";
 }
+
+/// <summary>The values of <see cref="ConversationDto.Kind"/>.</summary>
+public static class ConversationKinds
+{
+    public const string Group = "group";
+    public const string Direct = "direct";
+}
+
+/// <summary>The values of <see cref="MemberDto.Role"/>.</summary>
+public static class ConversationRoles
+{
+    public const string Owner = "owner";
+    public const string Admin = "admin";
+    public const string Member = "member";
+}

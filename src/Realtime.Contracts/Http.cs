@@ -9,7 +9,13 @@ public sealed record DevTokenResponse(string AccessToken, DateTime ExpiresAt);
 
 public sealed record CreateConversationRequest(string? Title, IReadOnlyList<string>? MemberIds);
 
-public sealed record SendMessageRequest(string? ClientMessageId, string? Content);
+public sealed record SendMessageRequest(string? ClientMessageId, string? Content, string? ReplyToMessageId = null);
+
+public sealed record EditMessageRequest(string? Content);
+
+public sealed record OpenDirectConversationRequest(string? UserId);
+
+public sealed record UpdateConversationRequest(string? Title, string? Topic);
 
 public sealed record NotificationRequest(
     IReadOnlyList<string>? UserIds,

@@ -5,6 +5,9 @@ public interface IChatClient
 {
     Task MessageReceived(MessageDto message);
 
+    /// <summary>An edit, a delete or a reaction change: the message in its new state (contract v2).</summary>
+    Task MessageUpdated(MessageDto message);
+
     Task ReadReceiptUpdated(ReadReceiptDto receipt);
 
     Task TypingChanged(TypingDto typing);

@@ -25,4 +25,13 @@ public interface IChatHub
     Task SetTyping(string conversationId, bool isTyping);
 
     Task<IReadOnlyList<PresenceDto>> GetPresence(IReadOnlyList<string> userIds);
+
+    // Contract v2: the conversation log (every change to a message takes the next revision),
+    // direct conversations, roles and delivery receipts.
+
+    /// <summary>As <see cref="SendMessage"/>, optionally as a reply to a message of the same conversation.</summary>
+    Task<MessageDto> PostMessage(string conversationId, NewMessageDto message);
+
+    /// <summary>Every message created or changed after <paramref name="afterRevision"/>, in its current state, ascending by revision.</summary>
+    Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit);
 }

@@ -17,8 +17,8 @@ namespace Realtime.Persistence;
 /// </summary>
 public static class MessageAppender
 {
-    /// <summary>Rows per statement on the servers: 256 rows of 7 parameters stay under SQL Server's 2,100-parameter limit.</summary>
-    public const int RowsPerStatement = 256;
+    /// <summary>Rows per statement on the servers: 200 rows of 10 parameters stay under SQL Server's 2,100-parameter limit.</summary>
+    public const int RowsPerStatement = 200;
 
     private static readonly ConcurrentDictionary<(DatabaseProvider, int), string> Statements = new();
 
@@ -50,7 +50,10 @@ public static class MessageAppender
                 AddParameter(command, columns.SenderId, row, 3, message.SenderId);
                 AddParameter(command, columns.ClientMessageId, row, 4, message.ClientMessageId);
                 AddParameter(command, columns.Content, row, 5, message.Content);
-                AddParameter(command, columns.SentAt, row, 6, message.SentAt);
+                AddParameter(command, columns.Revision, row, 6, message.Revision);
+                AddParameter(command, columns.CreatedRevision, row, 7, message.CreatedRevision);
+                AddParameter(command, columns.ReplyToMessageId, row, 8, message.ReplyToMessageId);
+                AddParameter(command, columns.SentAt, row, 9, message.SentAt);
             }
 
             inserted += await command.ExecuteNonQueryAsync(cancellationToken);
@@ -59,8 +62,8 @@ public static class MessageAppender
         return inserted;
     }
 
-    private static void AddParameter(DbCommand command, IProperty property, int row, int column, object value) =>
-        command.Parameters.Add(property.GetRelationalTypeMapping().CreateParameter(command, $"@p{row}_{column}", value, nullable: false));
+    private static void AddParameter(DbCommand command, IProperty property, int row, int column, object? value) =>
+        command.Parameters.Add(property.GetRelationalTypeMapping().CreateParameter(command, $"@p{row}_{column}", value, nullable: property.IsNullable));
 
     internal static MessageColumns Columns(ChatDbContext db)
     {
@@ -72,6 +75,9 @@ public static class MessageAppender
             entity.FindProperty(nameof(Message.SenderId))!,
             entity.FindProperty(nameof(Message.ClientMessageId))!,
             entity.FindProperty(nameof(Message.Content))!,
+            entity.FindProperty(nameof(Message.Revision))!,
+            entity.FindProperty(nameof(Message.CreatedRevision))!,
+            entity.FindProperty(nameof(Message.ReplyToMessageId))!,
             entity.FindProperty(nameof(Message.SentAt))!);
     }
 
@@ -80,7 +86,7 @@ public static class MessageAppender
         Statements.GetOrAdd((db.Provider, rows), key => Build(db, key.Item2));
 
     /// <summary>The properties of <see cref="Message"/> in the order every statement lists their columns.</summary>
-    internal static readonly string[] ColumnOrder = [nameof(Message.Id), nameof(Message.ConversationId), nameof(Message.Sequence), nameof(Message.SenderId), nameof(Message.ClientMessageId), nameof(Message.Content), nameof(Message.SentAt)];
+    internal static readonly string[] ColumnOrder = [nameof(Message.Id), nameof(Message.ConversationId), nameof(Message.Sequence), nameof(Message.SenderId), nameof(Message.ClientMessageId), nameof(Message.Content), nameof(Message.Revision), nameof(Message.CreatedRevision), nameof(Message.ReplyToMessageId), nameof(Message.SentAt)];
 
     /// <summary>
     /// For the batch forms that carry the values raw (SQLite's JSON, PostgreSQL's arrays) rather than as
@@ -143,5 +149,5 @@ public static class MessageAppender
             .ToString();
     }
 
-    internal sealed record MessageColumns(IProperty Id, IProperty ConversationId, IProperty Sequence, IProperty SenderId, IProperty ClientMessageId, IProperty Content, IProperty SentAt);
+    internal sealed record MessageColumns(IProperty Id, IProperty ConversationId, IProperty Sequence, IProperty SenderId, IProperty ClientMessageId, IProperty Content, IProperty Revision, IProperty CreatedRevision, IProperty ReplyToMessageId, IProperty SentAt);
 }

@@ -3,11 +3,11 @@ using Microsoft.EntityFrameworkCore;
 namespace Realtime.Persistence;
 
 /// <summary>A send to store: everything but its sequence, which the log allocates.</summary>
-public readonly record struct NewMessage(string Id, string ConversationId, string SenderId, string ClientMessageId, string Content);
+public readonly record struct NewMessage(string Id, string ConversationId, string SenderId, string ClientMessageId, string Content, string? ReplyToMessageId = null);
 
 /// <summary>
 /// Appends a batch of sends to their conversations' logs: the ones whose conversation exists and
-/// whose sender is a member get the next sequences of their conversation, in list order. The
+/// whose sender is a member get the next sequences (and revisions) of their conversation, in list order. The
 /// invariants hold whatever the outcome: sequences stay gap-free, and a batch the database refuses
 /// (a duplicate client message id, an outage) stores nothing.
 /// </summary>
@@ -43,9 +43,13 @@ public static class MessageLog
         var rows = new List<Message>(sends.Count);
         foreach (var (conversation, inConversation) in byConversation)
         {
-            var sequence = last[conversation] - inConversation.Count;
+            var sequence = last[conversation].Sequence - inConversation.Count;
+            var revision = last[conversation].Revision - inConversation.Count;
             rows.AddRange(inConversation.Select(send => new Message
             {
+                Revision = ++revision,
+                CreatedRevision = revision,
+                ReplyToMessageId = send.ReplyToMessageId,
                 Id = send.Id,
                 ConversationId = conversation,
                 Sequence = ++sequence,

@@ -32,32 +32,36 @@ internal static class PostgresBatch
             AddArray(command, "@senders", sends, s => s.SenderId);
             AddArray(command, "@clientMessageIds", sends, s => s.ClientMessageId);
             AddArray(command, "@contents", sends, s => s.Content);
+            AddArray(command, "@replies", sends, s => s.ReplyToMessageId);
             command.Parameters.Add(columns.SentAt.GetRelationalTypeMapping().CreateParameter(command, "@sentAt", sentAt, nullable: false));
             // Planning the statement costs the server more than running it for a small batch. Npgsql
             // keeps a prepared statement with its physical connection, so this parses and plans it
             // once per pooled connection and is free after.
             await command.PrepareAsync(cancellationToken);
 
-            var sequences = new Dictionary<string, long>(sends.Count, StringComparer.Ordinal);
+            var positions = new Dictionary<string, (long Sequence, long Revision)>(sends.Count, StringComparer.Ordinal);
             await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
             {
                 await reader.NextResultAsync(cancellationToken); // past the locking SELECT
                 while (await reader.ReadAsync(cancellationToken))
                 {
-                    sequences[reader.GetString(0)] = reader.GetInt64(1);
+                    positions[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
                 }
             }
 
-            var stored = new List<Message>(sequences.Count);
+            var stored = new List<Message>(positions.Count);
             foreach (var send in sends)
             {
-                if (sequences.TryGetValue(send.Id, out var sequence))
+                if (positions.TryGetValue(send.Id, out var position))
                 {
                     stored.Add(new Message
                     {
+                        Revision = position.Revision,
+                        CreatedRevision = position.Revision,
+                        ReplyToMessageId = send.ReplyToMessageId,
                         Id = send.Id,
                         ConversationId = send.ConversationId,
-                        Sequence = sequence,
+                        Sequence = position.Sequence,
                         SenderId = send.SenderId,
                         ClientMessageId = send.ClientMessageId,
                         Content = send.Content,
@@ -74,9 +78,9 @@ internal static class PostgresBatch
         }
     }
 
-    private static void AddArray(DbCommand command, string name, IReadOnlyList<NewMessage> sends, Func<NewMessage, string> column)
+    private static void AddArray(DbCommand command, string name, IReadOnlyList<NewMessage> sends, Func<NewMessage, string?> column)
     {
-        var values = new string[sends.Count];
+        var values = new string?[sends.Count];
         for (var i = 0; i < values.Length; i++)
         {
             values[i] = column(sends[i]);
@@ -99,14 +103,15 @@ internal static class PostgresBatch
             """SELECT NULL FROM "Conversations" WHERE "Id" = ANY(@conversations) ORDER BY "Id" FOR UPDATE; """ +
             "WITH sends AS (" +
             "SELECT s.*, row_number() OVER (PARTITION BY s.conversation_id ORDER BY s.position) AS offset_in_conversation " +
-            "FROM unnest(@ids, @conversations, @senders, @clientMessageIds, @contents) WITH ORDINALITY AS s(id, conversation_id, sender_id, client_message_id, content, position) " +
+            "FROM unnest(@ids, @conversations, @senders, @clientMessageIds, @contents, @replies) WITH ORDINALITY AS s(id, conversation_id, sender_id, client_message_id, content, reply_to, position) " +
             $"WHERE {MessageAppender.MembersProbe(db, "s.conversation_id", "s.sender_id")}), " +
             "taken AS (SELECT conversation_id, count(*) AS taken FROM sends GROUP BY conversation_id), " +
-            """allocated AS (UPDATE "Conversations" AS c SET "LastSequence" = c."LastSequence" + t.taken FROM taken AS t WHERE c."Id" = t.conversation_id """ +
-            """RETURNING c."Id" AS conversation_id, c."LastSequence" - t.taken AS previous) """ +
+            """allocated AS (UPDATE "Conversations" AS c SET "LastSequence" = c."LastSequence" + t.taken, "LastRevision" = c."LastRevision" + t.taken FROM taken AS t WHERE c."Id" = t.conversation_id """ +
+            """RETURNING c."Id" AS conversation_id, c."LastSequence" - t.taken AS previous, c."LastRevision" - t.taken AS previous_revision) """ +
             $"INSERT INTO {MessageAppender.MessagesTable(db)} ({MessageAppender.TargetColumns(db)}) " +
-            "SELECT s.id, s.conversation_id, a.previous + s.offset_in_conversation, s.sender_id, s.client_message_id, s.content, @sentAt " +
+            "SELECT s.id, s.conversation_id, a.previous + s.offset_in_conversation, s.sender_id, s.client_message_id, s.content, " +
+            "a.previous_revision + s.offset_in_conversation, a.previous_revision + s.offset_in_conversation, s.reply_to, @sentAt " +
             "FROM sends AS s JOIN allocated AS a ON a.conversation_id = s.conversation_id " +
-            """RETURNING "Id", "Sequence";""";
+            """RETURNING "Id", "Sequence", "Revision";""";
     }
 }

@@ -8,8 +8,9 @@ using Microsoft.EntityFrameworkCore.Storage;
 namespace Realtime.Persistence;
 
 /// <summary>
-/// Allocates message sequences by bumping the conversations' counters inside the caller's
-/// transaction, for every conversation of a batch in one UPDATE. The row locks taken by the UPDATE
+/// Allocates message sequences, and their revisions (a new message is a change to the conversation's
+/// log), by bumping the conversations' counters inside the caller's transaction, for every
+/// conversation of a batch in one UPDATE. The row locks taken by the UPDATE
 /// serialise concurrent writers (in any process), and a rolled-back transaction gives its numbers
 /// back, so sequences stay gap-free. (PostgreSQL allocates inside its batch statement instead; see
 /// <see cref="PostgresBatch"/>.)
@@ -23,10 +24,10 @@ public static class SequenceAllocator
         Statements.GetOrAdd((provider, conversations), key => Build(key.Item1, key.Item2));
 
     /// <summary>
-    /// Reserves sequences for each conversation and returns the last one of each; a conversation
-    /// that does not exist is missing from the result.
+    /// Reserves sequences and as many revisions for each conversation and returns the last one of each;
+    /// a conversation that does not exist is missing from the result.
     /// </summary>
-    public static async Task<Dictionary<string, long>> AllocateAsync(ChatDbContext db, IReadOnlyList<(string ConversationId, int Count)> requests, CancellationToken cancellationToken)
+    public static async Task<Dictionary<string, (long Sequence, long Revision)>> AllocateAsync(ChatDbContext db, IReadOnlyList<(string ConversationId, int Count)> requests, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfZero(requests.Count);
         var transaction = db.Database.CurrentTransaction
@@ -54,11 +55,11 @@ public static class SequenceAllocator
             }
         }
 
-        var last = new Dictionary<string, long>(requests.Count, StringComparer.Ordinal);
+        var last = new Dictionary<string, (long, long)>(requests.Count, StringComparer.Ordinal);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            last[reader.GetString(0)] = Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture);
+            last[reader.GetString(0)] = (Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture));
         }
 
         return last;
@@ -69,34 +70,37 @@ public static class SequenceAllocator
         var (open, close) = provider == DatabaseProvider.SqlServer ? ("[", "]") : ("\"", "\"");
         string Name(string identifier) => open + identifier + close;
         var ids = string.Join(", ", Enumerable.Range(0, conversations).Select(i => $"@c{i}"));
-        var text = new StringBuilder();
-        text.Append("UPDATE ").Append(Name("Conversations"))
-            .Append(" SET ").Append(Name("LastSequence")).Append(" = ").Append(Name("LastSequence")).Append(" + ");
+        var counts = new StringBuilder();
         if (conversations == 1)
         {
-            text.Append("@n0");
+            counts.Append("@n0");
         }
         else
         {
-            text.Append("CASE ").Append(Name("Id"));
+            counts.Append("CASE ").Append(Name("Id"));
             for (var i = 0; i < conversations; i++)
             {
-                text.Append(CultureInfo.InvariantCulture, $" WHEN @c{i} THEN @n{i}");
+                counts.Append(CultureInfo.InvariantCulture, $" WHEN @c{i} THEN @n{i}");
             }
 
-            text.Append(" END");
+            counts.Append(" END");
         }
+
+        var text = new StringBuilder();
+        text.Append("UPDATE ").Append(Name("Conversations"))
+            .Append(" SET ").Append(Name("LastSequence")).Append(" = ").Append(Name("LastSequence")).Append(" + ").Append(counts)
+            .Append(", ").Append(Name("LastRevision")).Append(" = ").Append(Name("LastRevision")).Append(" + ").Append(counts);
 
         if (provider == DatabaseProvider.SqlServer)
         {
-            text.Append(" OUTPUT inserted.[Id], inserted.[LastSequence]");
+            text.Append(" OUTPUT inserted.[Id], inserted.[LastSequence], inserted.[LastRevision]");
         }
 
         text.Append(" WHERE ").Append(Name("Id")).Append(conversations == 1 ? " = @c0" : $" IN ({ids})");
 
         if (provider != DatabaseProvider.SqlServer)
         {
-            text.Append(" RETURNING ").Append(Name("Id")).Append(", ").Append(Name("LastSequence"));
+            text.Append(" RETURNING ").Append(Name("Id")).Append(", ").Append(Name("LastSequence")).Append(", ").Append(Name("LastRevision"));
         }
 
         return text.Append(';').ToString();

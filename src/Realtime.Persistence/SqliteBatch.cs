@@ -28,9 +28,10 @@ internal static class SqliteBatch
     /// because json_each has an <c>id</c> column of its own and SQLite names are case-insensitive.
     /// </summary>
     public const string AllocateStatement =
-        "UPDATE \"Conversations\" SET \"LastSequence\" = \"Conversations\".\"LastSequence\" + (v.value ->> 1) " +
+        "UPDATE \"Conversations\" SET \"LastSequence\" = \"Conversations\".\"LastSequence\" + (v.value ->> 1), " +
+        "\"LastRevision\" = \"Conversations\".\"LastRevision\" + (v.value ->> 1) " +
         "FROM json_each(@counts) AS v WHERE \"Conversations\".\"Id\" = v.value ->> 0 " +
-        "RETURNING \"Conversations\".\"Id\", \"Conversations\".\"LastSequence\";";
+        "RETURNING \"Conversations\".\"Id\", \"Conversations\".\"LastSequence\", \"Conversations\".\"LastRevision\";";
 
     public static string CountsJson(IReadOnlyList<(string ConversationId, int Count)> requests)
     {
@@ -96,6 +97,17 @@ internal static class SqliteBatch
                 writer.WriteStringValue(message.SenderId);
                 writer.WriteStringValue(message.ClientMessageId);
                 writer.WriteStringValue(message.Content);
+                writer.WriteNumberValue(message.Revision);
+                writer.WriteNumberValue(message.CreatedRevision);
+                if (message.ReplyToMessageId is { } replyTo)
+                {
+                    writer.WriteStringValue(replyTo);
+                }
+                else
+                {
+                    writer.WriteNullValue();
+                }
+
                 writer.WriteEndArray();
             }
 

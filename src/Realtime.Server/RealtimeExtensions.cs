@@ -42,6 +42,7 @@ public static class RealtimeExtensions
         builder.Services.AddScoped<NotificationService>();
         builder.Services.AddSingleton<MessageWriter>();
         builder.Services.AddSingleton<MessageSender>();
+        builder.Services.AddSingleton<ReplyTargets>();
         builder.Services.AddScoped<ChatHubServices>();
 
         builder.Services.AddProblemDetails();

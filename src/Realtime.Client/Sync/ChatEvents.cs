@@ -27,10 +27,16 @@ public sealed record ConnectionStateChanged(ConnectionState State, Exception? Er
 public sealed record ResyncCompleted(int Conversations, int Messages, TimeSpan Duration) : ChatEvent;
 
 /// <summary>
-/// The next message of a conversation: each exactly once, in sequence order with nothing skipped.
-/// <paramref name="Recovered"/> is true for one read back from the server rather than delivered live.
+/// The next message of a conversation: each exactly once, in sequence order with nothing skipped, in its
+/// latest known state. <paramref name="Recovered"/> is true for one that came out of a read rather than live delivery.
 /// </summary>
 public sealed record MessageEvent(MessageDto Message, bool Recovered) : ChatEvent;
+
+/// <summary>
+/// A message the application holds changed (edited, deleted, reacted to): its new state, in revision order.
+/// Deleted messages keep their id and sequence, with empty content and <c>DeletedAt</c> set.
+/// </summary>
+public sealed record MessageChanged(MessageDto Message, bool Recovered) : ChatEvent;
 
 /// <summary>The user is a member of a conversation the application did not follow yet; its messages follow.</summary>
 public sealed record ConversationJoined(ConversationDto Conversation) : ChatEvent;

@@ -55,8 +55,8 @@ public sealed class ChatSyncClient : IAsyncDisposable
         }
     }
 
-    /// <summary>The last sequence handed on per followed conversation; pass it as <see cref="ChatSyncOptions.Positions"/> to resume after a restart.</summary>
-    public IReadOnlyDictionary<string, long> Positions => _sync.Positions;
+    /// <summary>Where each followed conversation stands; pass it as <see cref="ChatSyncOptions.Positions"/> to resume after a restart.</summary>
+    public IReadOnlyDictionary<string, SyncPosition> Positions => _sync.Positions;
 
     /// <param name="serverUrl">The server's base address; the hub path is appended.</param>
     /// <param name="accessTokenProvider">Called at every connect and reconnect, so a refreshed token is picked up.</param>

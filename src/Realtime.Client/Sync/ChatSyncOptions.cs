@@ -17,15 +17,15 @@ public sealed class ChatSyncOptions
     public ChatProtocol Protocol { get; set; } = ChatProtocol.Json;
 
     /// <summary>
-    /// The last sequence per conversation the application already holds (from a previous run); those
+    /// Where each conversation stood in a previous run (<see cref="ChatSyncClient.Positions"/>); those
     /// conversations resume after it. Conversations that appear later always start at their beginning.
     /// </summary>
-    public IReadOnlyDictionary<string, long> Positions { get; set; } = new Dictionary<string, long>();
+    public IReadOnlyDictionary<string, SyncPosition> Positions { get; set; } = new Dictionary<string, SyncPosition>();
 
     /// <summary>For the first sync's conversations that are not in <see cref="Positions"/>.</summary>
     public HistoryStart FirstSyncStart { get; set; } = HistoryStart.Latest;
 
-    /// <summary>Messages per <c>GetMessages</c> page (the server may clamp it lower; paging goes on until complete).</summary>
+    /// <summary>Changes per <c>GetChanges</c> page (the server may clamp it lower; paging goes on until complete).</summary>
     public int PageSize { get; set; } = 200;
 
     /// <summary>Conversations read at the same time during a resync.</summary>
@@ -49,7 +49,7 @@ public sealed class ChatSyncOptions
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxConcurrentReads, 64);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxReconnectDelay, TimeSpan.FromMilliseconds(100));
         ArgumentOutOfRangeException.ThrowIfLessThan(RetryDelay, TimeSpan.FromMilliseconds(10));
-        if (Positions.Values.Any(p => p < 0))
+        if (Positions.Values.Any(p => p.Sequence < 0 || p.Revision < 0))
         {
             throw new ArgumentOutOfRangeException(nameof(Positions), "positions are 0 or more.");
         }

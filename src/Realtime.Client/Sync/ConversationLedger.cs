@@ -11,20 +11,20 @@ public sealed class ConversationLedger
     private readonly Dictionary<string, ConversationOrder> _active = new(StringComparer.Ordinal);
 
     // Where a conversation the user left stood, so coming back does not hand the same messages on twice.
-    private readonly Dictionary<string, long> _left = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SyncPosition> _left = new(StringComparer.Ordinal);
 
     public IReadOnlyCollection<string> Active => _active.Keys;
 
-    /// <summary>The last sequence handed on per followed conversation: what an application persists to resume.</summary>
-    public IReadOnlyDictionary<string, long> Positions => _active.ToDictionary(c => c.Key, c => c.Value.DeliveredThrough, StringComparer.Ordinal);
+    /// <summary>Where each followed conversation stands: what an application persists to resume.</summary>
+    public IReadOnlyDictionary<string, SyncPosition> Positions => _active.ToDictionary(c => c.Key, c => c.Value.Position, StringComparer.Ordinal);
 
     public ConversationOrder? Find(string conversationId) => _active.GetValueOrDefault(conversationId);
 
     public bool HasLeft(string conversationId) => _left.ContainsKey(conversationId);
 
-    /// <summary>Starts following a conversation after <paramref name="deliveredThrough"/>, or where it stood when the user left it.</summary>
+    /// <summary>Starts following a conversation at <paramref name="position"/>, or where it stood when the user left it if that is further.</summary>
     /// <returns>False when it is followed already.</returns>
-    public bool Join(string conversationId, long deliveredThrough)
+    public bool Join(string conversationId, SyncPosition position)
     {
         if (_active.ContainsKey(conversationId))
         {
@@ -33,10 +33,10 @@ public sealed class ConversationLedger
 
         if (_left.Remove(conversationId, out var before))
         {
-            deliveredThrough = Math.Max(deliveredThrough, before);
+            position = before.Revision > position.Revision ? before : position;
         }
 
-        _active[conversationId] = new ConversationOrder(conversationId, deliveredThrough);
+        _active[conversationId] = new ConversationOrder(conversationId, position);
         return true;
     }
 
@@ -48,16 +48,16 @@ public sealed class ConversationLedger
             return false;
         }
 
-        _left[conversationId] = order.DeliveredThrough;
+        _left[conversationId] = order.Position;
         return true;
     }
 
     /// <summary>
     /// Brings the followed set in line with the server's list of the user's conversations: joins the new
     /// ones (at <paramref name="startOf"/>), leaves the missing ones, and names every conversation that is
-    /// behind the server or has a gap, with the sequence it must reach.
+    /// behind the server or has a gap, with the revision it must reach.
     /// </summary>
-    public Reconciliation Reconcile(IReadOnlyList<ConversationDto> current, Func<ConversationDto, long> startOf)
+    public Reconciliation Reconcile(IReadOnlyList<ConversationDto> current, Func<ConversationDto, SyncPosition> startOf)
     {
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(startOf);
@@ -71,8 +71,8 @@ public sealed class ConversationLedger
 
         var behind = current
             .Select(c => (Conversation: c, Order: _active[c.Id]))
-            .Where(x => x.Order.DeliveredThrough < x.Conversation.LastSequence || x.Order.HasGap)
-            .Select(x => new CatchUpTarget(x.Conversation.Id, Math.Max(x.Conversation.LastSequence, x.Order.HighestSeen)))
+            .Where(x => x.Order.Position.Revision < x.Conversation.LastRevision || x.Order.HasGap)
+            .Select(x => new CatchUpTarget(x.Conversation.Id, Math.Max(x.Conversation.LastRevision, x.Order.HighestRevision)))
             .ToList();
         return new Reconciliation(joined, left, behind);
     }
@@ -80,5 +80,5 @@ public sealed class ConversationLedger
 
 public sealed record Reconciliation(IReadOnlyList<ConversationDto> Joined, IReadOnlyList<string> Left, IReadOnlyList<CatchUpTarget> Behind);
 
-/// <summary>A conversation to read until everything through <paramref name="Through"/> is handed on.</summary>
+/// <summary>A conversation to read until every change through revision <paramref name="Through"/> is handed on.</summary>
 public sealed record CatchUpTarget(string ConversationId, long Through);

@@ -2,91 +2,141 @@ using Realtime.Contracts;
 
 namespace Realtime.Client.Sync;
 
+/// <summary>What the application already holds of a conversation: messages 1..<paramref name="Sequence"/> and every change through <paramref name="Revision"/>.</summary>
+public readonly record struct SyncPosition(long Sequence, long Revision)
+{
+    public static readonly SyncPosition Start = new(0, 0);
+}
+
+/// <summary>One change the ordering hands on: a message new to the application, or a new state of one it holds.</summary>
+public readonly record struct OrderedChange(MessageDto Message, bool IsNew);
+
 /// <summary>
-/// One conversation's ordering: hands each message on once, in sequence order, from the first
-/// sequence after <see cref="DeliveredThrough"/>. Live messages that arrive ahead of a gap are held
-/// back until a read from the server fills it. No SignalR, no clock: the caller serializes calls.
+/// One conversation's ordering over the conversation log (contract v2). Changes are applied in revision
+/// order: live ones ahead of a revision gap are held back until a read (<c>GetChanges</c>) fills it. New
+/// messages are handed on once each in sequence order, updates of messages already handed on as they
+/// come. No SignalR, no clock: the caller serializes calls.
 /// </summary>
 public sealed class ConversationOrder
 {
-    private readonly SortedDictionary<long, MessageDto> _held = [];
+    // Live changes ahead of a revision gap, by revision.
+    private readonly SortedDictionary<long, MessageDto> _ahead = [];
 
-    /// <param name="deliveredThrough">The last sequence the application already holds (0 for none).</param>
-    public ConversationOrder(string conversationId, long deliveredThrough)
+    // Applied messages not yet handed on because an earlier sequence is missing (a read returns messages by
+    // revision, so a message edited later comes after newer messages), by sequence.
+    private readonly SortedDictionary<long, MessageDto> _unsequenced = [];
+
+    public ConversationOrder(string conversationId, SyncPosition position)
     {
         ArgumentException.ThrowIfNullOrEmpty(conversationId);
-        ArgumentOutOfRangeException.ThrowIfNegative(deliveredThrough);
+        ArgumentOutOfRangeException.ThrowIfNegative(position.Sequence);
+        ArgumentOutOfRangeException.ThrowIfNegative(position.Revision);
         ConversationId = conversationId;
-        DeliveredThrough = deliveredThrough;
+        Position = position;
     }
 
     public string ConversationId { get; }
 
-    /// <summary>The last sequence handed on; everything up to it was handed on exactly once.</summary>
-    public long DeliveredThrough { get; private set; }
+    /// <summary>Messages through its sequence were handed on once each; changes through its revision are accounted for.</summary>
+    public SyncPosition Position { get; private set; }
 
-    /// <summary>True while a live message is held back behind a missing one: the caller reads the gap.</summary>
-    public bool HasGap => _held.Count > 0;
+    /// <summary>True while something is held back behind a missing change: the caller reads the gap.</summary>
+    public bool HasGap => _ahead.Count > 0 || _unsequenced.Count > 0;
 
-    /// <summary>The highest sequence seen so far, handed on or held back.</summary>
-    public long HighestSeen => _held.Count > 0 ? _held.Keys.Max() : DeliveredThrough;
-
-    public int HeldCount => _held.Count;
+    /// <summary>The highest revision seen so far, applied or held back.</summary>
+    public long HighestRevision => _ahead.Count > 0 ? Math.Max(_ahead.Keys.Max(), Position.Revision) : Position.Revision;
 
     /// <summary>
-    /// A message from live delivery (or a send's acknowledgement): handed on if it is the next one,
-    /// held back if it is ahead of a gap, dropped if it was handed on already.
+    /// A change from live delivery (or a send's acknowledgement): applied if it is the next revision,
+    /// held back if it is ahead of a gap, dropped if it is accounted for already.
     /// </summary>
-    public IReadOnlyList<MessageDto> AcceptLive(MessageDto message)
+    public IReadOnlyList<OrderedChange> AcceptLive(MessageDto message)
     {
         ArgumentNullException.ThrowIfNull(message);
-        Hold(message);
-        return Release(coveredThrough: DeliveredThrough);
+        var handedOn = new List<OrderedChange>();
+        if (message.ConversationId == ConversationId && message.Revision > Position.Revision)
+        {
+            // The first copy of a revision wins: a live copy and an acknowledgement are the same change.
+            _ahead.TryAdd(message.Revision, message);
+        }
+
+        ApplyAhead(coveredThrough: Position.Revision, handedOn);
+        return handedOn;
     }
 
     /// <summary>
-    /// A page read from the server (<c>GetMessages(after)</c> with <c>after</c> at or below
-    /// <see cref="DeliveredThrough"/>): it is the whole log up to its last message, so nothing below
-    /// that is waited for any longer.
+    /// A page read from the server (<c>GetChanges(after)</c> with <c>after</c> at or below the position's
+    /// revision): it is every change up to its last revision, so nothing below that is waited for any longer.
     /// </summary>
-    public IReadOnlyList<MessageDto> AcceptRead(IReadOnlyList<MessageDto> page)
+    public IReadOnlyList<OrderedChange> AcceptRead(IReadOnlyList<MessageDto> page)
     {
         ArgumentNullException.ThrowIfNull(page);
-        long covered = DeliveredThrough;
-        foreach (var message in page)
+        var covered = Position.Revision;
+        foreach (var message in page.Where(m => m.ConversationId == ConversationId && m.Revision > Position.Revision))
         {
-            Hold(message);
-            covered = Math.Max(covered, message.Sequence);
+            // A read's copy is the message's current state, at least as new as a live copy of that revision.
+            _ahead[message.Revision] = message;
+            covered = Math.Max(covered, message.Revision);
         }
 
-        return Release(covered);
+        var handedOn = new List<OrderedChange>();
+        ApplyAhead(covered, handedOn);
+        return handedOn;
     }
 
-    private void Hold(MessageDto message)
+    /// <summary>
+    /// The server has nothing after the position's revision, yet messages wait for an earlier sequence: that
+    /// sequence does not exist (a position the application passed in was ahead of the log), so they go out.
+    /// </summary>
+    public IReadOnlyList<OrderedChange> Settle()
     {
-        // The first copy wins: a live copy and a read copy of one sequence are the same message.
-        if (message.ConversationId == ConversationId && message.Sequence > DeliveredThrough)
+        var handedOn = new List<OrderedChange>();
+        if (_ahead.Count == 0)
         {
-            _held.TryAdd(message.Sequence, message);
+            foreach (var (sequence, message) in _unsequenced)
+            {
+                Position = Position with { Sequence = sequence };
+                handedOn.Add(new OrderedChange(message, IsNew: true));
+            }
+
+            _unsequenced.Clear();
         }
+
+        return handedOn;
     }
 
-    private List<MessageDto> Release(long coveredThrough)
+    private void ApplyAhead(long coveredThrough, List<OrderedChange> handedOn)
     {
-        var released = new List<MessageDto>();
-        while (_held.Count > 0)
+        while (_ahead.Count > 0)
         {
-            var (sequence, message) = _held.First();
-            if (sequence != DeliveredThrough + 1 && sequence > coveredThrough)
+            var (revision, message) = _ahead.First();
+            if (revision != Position.Revision + 1 && revision > coveredThrough)
             {
                 break;
             }
 
-            _held.Remove(sequence);
-            DeliveredThrough = sequence;
-            released.Add(message);
+            _ahead.Remove(revision);
+            Position = Position with { Revision = revision };
+            Apply(message, handedOn);
         }
 
-        return released;
+        Position = Position with { Revision = Math.Max(Position.Revision, coveredThrough) };
+    }
+
+    private void Apply(MessageDto message, List<OrderedChange> handedOn)
+    {
+        if (message.Sequence <= Position.Sequence)
+        {
+            handedOn.Add(new OrderedChange(message, IsNew: false));
+            return;
+        }
+
+        // Not handed on yet: its latest state goes out once, when every earlier message has.
+        _unsequenced[message.Sequence] = message;
+        while (_unsequenced.Remove(Position.Sequence + 1, out var next))
+        {
+            Position = Position with { Sequence = next.Sequence };
+            handedOn.Add(new OrderedChange(next, IsNew: true));
+        }
     }
 }

@@ -4,7 +4,7 @@ using Realtime.Contracts;
 
 namespace Realtime.Client.Sync;
 
-/// <summary>Pages <c>GetMessages</c> for one conversation until what it was asked to reach is handed on.</summary>
+/// <summary>Pages <c>GetChanges</c> for one conversation until every change through the revision it was asked to reach is handed on.</summary>
 internal sealed class ConversationReader(
     ConversationSync sync, ChatClient hub, ChatSyncOptions options, SemaphoreSlim reads, ILogger logger, string conversationId)
 {
@@ -21,7 +21,7 @@ internal sealed class ConversationReader(
                 handedOn += sync.AcceptRead(conversationId, page);
                 if (page.Count == 0)
                 {
-                    // Nothing after what was handed on, yet more is awaited: the read raced a commit.
+                    // Nothing after the position, yet more is awaited: the read raced a commit.
                     await Task.Delay(options.RetryDelay, cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -56,7 +56,7 @@ internal sealed class ConversationReader(
         await reads.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await hub.GetMessages(conversationId, after, options.PageSize, cancellationToken).ConfigureAwait(false);
+            return await hub.GetChanges(conversationId, after, options.PageSize, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -15,17 +15,17 @@ internal sealed class ConversationSync(ChatClient hub, ChatSyncOptions options, 
 {
     private readonly Lock _gate = new();
     private readonly ConversationLedger _ledger = new();
+
     private readonly Dictionary<string, Task<int>> _reading = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _targets = new(StringComparer.Ordinal);
 
     // Listing and reconciling one at a time: an older list applied after a newer one would undo a join.
     private readonly SemaphoreSlim _listing = new(1, 1);
     private readonly SemaphoreSlim _reads = new(options.MaxConcurrentReads, options.MaxConcurrentReads);
+    private readonly CoalescedRun _refresh = new();
     private bool _firstListDone;
-    private Task? _refresh;
-    private bool _refreshAgain;
 
-    public IReadOnlyDictionary<string, long> Positions
+    public IReadOnlyDictionary<string, SyncPosition> Positions
     {
         get
         {
@@ -65,12 +65,12 @@ internal sealed class ConversationSync(ChatClient hub, ChatSyncOptions options, 
             }
             else
             {
-                var before = order.DeliveredThrough;
-                WriteMessages(order.AcceptLive(message), recovered: false);
+                var before = order.Position.Revision;
+                WriteChanges(order.AcceptLive(message), recovered: false);
                 if (order.HasGap)
                 {
-                    SyncLog.Gap(logger, message.ConversationId, before, message.Sequence);
-                    gapThrough = order.HighestSeen;
+                    SyncLog.Gap(logger, message.ConversationId, before, message.Revision);
+                    gapThrough = order.HighestRevision;
                 }
             }
         }
@@ -115,7 +115,7 @@ internal sealed class ConversationSync(ChatClient hub, ChatSyncOptions options, 
                 _firstListDone = true;
                 foreach (var conversation in reconciliation.Joined)
                 {
-                    var start = _ledger.Find(conversation.Id)!.DeliveredThrough;
+                    var start = _ledger.Find(conversation.Id)!.Position.Revision;
                     SyncLog.Joined(logger, conversation.Id, start);
                     events.TryWrite(new ConversationJoined(conversation));
                 }
@@ -136,54 +136,23 @@ internal sealed class ConversationSync(ChatClient hub, ChatSyncOptions options, 
         return (read.Length, read.Sum());
     }
 
-    private long StartOf(ConversationDto conversation) =>
+    private SyncPosition StartOf(ConversationDto conversation) =>
         options.Positions.TryGetValue(conversation.Id, out var position) ? position
-        : !_firstListDone && options.FirstSyncStart == HistoryStart.Latest ? conversation.LastSequence
-        : 0;
+        : !_firstListDone && options.FirstSyncStart == HistoryStart.Latest ? new SyncPosition(conversation.LastSequence, conversation.LastRevision)
+        : SyncPosition.Start;
 
-    private void RequestRefresh(CancellationToken lifetime)
-    {
-        lock (_gate)
-        {
-            if (_refresh is not null)
-            {
-                _refreshAgain = true;
-                return;
-            }
-
-            _refresh = RefreshAsync(lifetime);
-        }
-    }
+    private void RequestRefresh(CancellationToken lifetime) => _refresh.Request(RefreshAsync, lifetime);
 
     private async Task RefreshAsync(CancellationToken lifetime)
     {
-        await Task.Yield();
-        while (true)
+        try
         {
-            try
-            {
-                await SyncAsync(lifetime).ConfigureAwait(false);
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException || !lifetime.IsCancellationRequested)
-            {
-                // A lost connection resyncs everything on reconnect; nothing is lost by giving up here.
-                SyncLog.ResyncInterrupted(logger, exception);
-            }
-            catch (OperationCanceledException)
-            {
-                // Disposed.
-            }
-
-            lock (_gate)
-            {
-                if (!_refreshAgain || lifetime.IsCancellationRequested)
-                {
-                    _refresh = null;
-                    return;
-                }
-
-                _refreshAgain = false;
-            }
+            await SyncAsync(lifetime).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException || !lifetime.IsCancellationRequested)
+        {
+            // A lost connection resyncs everything on reconnect; nothing is lost by giving up here.
+            SyncLog.ResyncInterrupted(logger, exception);
         }
     }
 
@@ -207,7 +176,7 @@ internal sealed class ConversationSync(ChatClient hub, ChatSyncOptions options, 
     {
         lock (_gate)
         {
-            return _ledger.Find(target.ConversationId) is not { } order || (order.DeliveredThrough >= target.Through && !order.HasGap);
+            return _ledger.Find(target.ConversationId) is not { } order || (order.Position.Revision >= target.Through && !order.HasGap);
         }
     }
 
@@ -227,11 +196,11 @@ internal sealed class ConversationSync(ChatClient hub, ChatSyncOptions options, 
         }
     }
 
-    private void WriteMessages(IReadOnlyList<MessageDto> messages, bool recovered)
+    private void WriteChanges(IReadOnlyList<OrderedChange> changes, bool recovered)
     {
-        foreach (var message in messages)
+        foreach (var (message, isNew) in changes)
         {
-            events.TryWrite(new MessageEvent(message, recovered));
+            events.TryWrite(isNew ? new MessageEvent(message, recovered) : new MessageChanged(message, recovered));
         }
     }
 
@@ -243,13 +212,13 @@ internal sealed class ConversationSync(ChatClient hub, ChatSyncOptions options, 
         lock (_gate)
         {
             var order = _ledger.Find(conversationId);
-            if (order is null || (order.DeliveredThrough >= _targets[conversationId] && !order.HasGap))
+            if (order is null || (order.Position.Revision >= _targets[conversationId] && !order.HasGap))
             {
                 StopReadingLocked(conversationId);
                 return null;
             }
 
-            return order.DeliveredThrough;
+            return order.Position.Revision;
         }
     }
 
@@ -262,8 +231,9 @@ internal sealed class ConversationSync(ChatClient hub, ChatSyncOptions options, 
                 return 0;
             }
 
-            var released = order.AcceptRead(page);
-            WriteMessages(released, recovered: true);
+            // An empty page: the server has nothing newer, so nothing more is worth waiting for.
+            var released = page.Count == 0 ? order.Settle() : order.AcceptRead(page);
+            WriteChanges(released, recovered: true);
             return released.Count;
         }
     }

@@ -14,8 +14,8 @@ internal static partial class SyncLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Resync complete: {Messages} messages read back from {Conversations} conversations in {ElapsedMs} ms")]
     public static partial void Resynced(ILogger logger, int conversations, int messages, long elapsedMs);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Gap in conversation {ConversationId}: handed on through {DeliveredThrough}, received {Sequence}")]
-    public static partial void Gap(ILogger logger, string conversationId, long deliveredThrough, long sequence);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Gap in conversation {ConversationId}: applied through revision {Revision}, received {Received}")]
+    public static partial void Gap(ILogger logger, string conversationId, long revision, long received);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading conversation {ConversationId} failed; trying again")]
     public static partial void ReadRefused(ILogger logger, string conversationId, Exception error);
@@ -35,8 +35,8 @@ internal static partial class SyncLog
     [LoggerMessage(Level = LogLevel.Debug, Message = "Send to conversation {ConversationId} not acknowledged ({Reason}); sending again with the same id")]
     public static partial void SendRetried(ILogger logger, string conversationId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Joined conversation {ConversationId} after sequence {Sequence}")]
-    public static partial void Joined(ILogger logger, string conversationId, long sequence);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Joined conversation {ConversationId} after revision {Revision}")]
+    public static partial void Joined(ILogger logger, string conversationId, long revision);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Left conversation {ConversationId}")]
     public static partial void Left(ILogger logger, string conversationId);

@@ -11,6 +11,12 @@ internal sealed class SyncReceiver(ConversationSync sync, CancellationToken life
         return Task.CompletedTask;
     }
 
+    public Task MessageUpdated(MessageDto message)
+    {
+        sync.AcceptLive(message, lifetime);
+        return Task.CompletedTask;
+    }
+
     public Task ConversationUpdated(ConversationDto conversation)
     {
         sync.ConversationUpdated(conversation, lifetime);

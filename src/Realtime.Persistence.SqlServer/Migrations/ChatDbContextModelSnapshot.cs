@@ -31,6 +31,20 @@ namespace Realtime.Persistence.SqlServer.Migrations
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("datetime2");
 
+                    b.Property<string>("DirectKey")
+                        .HasMaxLength(257)
+                        .HasColumnType("nvarchar(257)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasDefaultValue("group");
+
+                    b.Property<long>("LastRevision")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("LastSequence")
                         .HasColumnType("bigint");
 
@@ -39,7 +53,15 @@ namespace Realtime.Persistence.SqlServer.Migrations
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)");
 
+                    b.Property<string>("Topic")
+                        .HasMaxLength(1000)
+                        .HasColumnType("nvarchar(1000)");
+
                     b.HasKey("Id");
+
+                    b.HasIndex("DirectKey")
+                        .IsUnique()
+                        .HasFilter("[DirectKey] IS NOT NULL");
 
                     b.ToTable("Conversations", (string)null);
                 });
@@ -54,14 +76,27 @@ namespace Realtime.Persistence.SqlServer.Migrations
                         .HasMaxLength(128)
                         .HasColumnType("nvarchar(128)");
 
+                    b.Property<DateTime?>("DeliveredAt")
+                        .HasColumnType("datetime2");
+
                     b.Property<DateTime>("JoinedAt")
                         .HasColumnType("datetime2");
+
+                    b.Property<long>("LastDeliveredSequence")
+                        .HasColumnType("bigint");
 
                     b.Property<long>("LastReadSequence")
                         .HasColumnType("bigint");
 
                     b.Property<DateTime?>("ReadAt")
                         .HasColumnType("datetime2");
+
+                    b.Property<string>("Role")
+                        .IsRequired()
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)")
+                        .HasDefaultValue("member");
 
                     b.HasKey("ConversationId", "UserId");
 
@@ -90,6 +125,22 @@ namespace Realtime.Persistence.SqlServer.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<long>("CreatedRevision")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("DeletedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("EditedAt")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("ReplyToMessageId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("SenderId")
                         .IsRequired()
                         .HasMaxLength(128)
@@ -103,6 +154,9 @@ namespace Realtime.Persistence.SqlServer.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("ConversationId", "Revision")
+                        .IsUnique();
+
                     b.HasIndex("ConversationId", "Sequence")
                         .IsUnique();
 
@@ -110,6 +164,29 @@ namespace Realtime.Persistence.SqlServer.Migrations
                         .IsUnique();
 
                     b.ToTable("Messages", (string)null);
+                });
+
+            modelBuilder.Entity("Realtime.Persistence.Reaction", b =>
+                {
+                    b.Property<string>("MessageId")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
+                    b.Property<string>("Emoji")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .UseCollation("Latin1_General_100_BIN2");
+
+                    b.Property<long>("Revision")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("MessageId", "UserId", "Emoji");
+
+                    b.ToTable("Reactions", (string)null);
                 });
 
             modelBuilder.Entity("Realtime.Persistence.UserPresence", b =>
@@ -142,6 +219,15 @@ namespace Realtime.Persistence.SqlServer.Migrations
                     b.HasOne("Realtime.Persistence.Conversation", null)
                         .WithMany()
                         .HasForeignKey("ConversationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Realtime.Persistence.Reaction", b =>
+                {
+                    b.HasOne("Realtime.Persistence.Message", null)
+                        .WithMany()
+                        .HasForeignKey("MessageId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

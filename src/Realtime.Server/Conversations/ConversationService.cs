@@ -47,6 +47,7 @@ public sealed class ConversationService(
             ConversationId = conversation.Id,
             UserId = userId,
             JoinedAt = now,
+            Role = userId == callerId ? ConversationRoles.Owner : ConversationRoles.Member,
         }));
         db.Conversations.Add(conversation);
         await db.SaveChangesAsync(cancellationToken);
@@ -130,18 +131,26 @@ public sealed class ConversationService(
                 m.Conversation.Title,
                 m.Conversation.CreatedAt,
                 m.Conversation.LastSequence,
+                m.Conversation.Kind,
+                m.Conversation.Topic,
+                m.Conversation.LastRevision,
                 m.LastReadSequence,
-                Unread = db.Messages.Count(x => x.ConversationId == m.ConversationId && x.Sequence > m.LastReadSequence && x.SenderId != m.UserId),
-                MemberIds = m.Conversation.Members.OrderBy(x => x.UserId).Select(x => x.UserId).ToList(),
+                Unread = db.Messages.Count(x => x.ConversationId == m.ConversationId && x.Sequence > m.LastReadSequence && x.SenderId != m.UserId && x.DeletedAt == null),
+                Members = m.Conversation.Members.OrderBy(x => x.UserId).Select(x => new MemberDto(x.UserId, x.Role)).ToList(),
             })
             .AsSplitQuery()
             .ToListAsync(cancellationToken);
 
-        return rows.ConvertAll(r => new ConversationDto(r.Id, r.Title, r.MemberIds, r.CreatedAt, r.LastSequence, r.LastReadSequence, r.Unread));
+        return rows.ConvertAll(r => new ConversationDto(
+            r.Id, r.Title, r.Members.ConvertAll(m => m.UserId), r.CreatedAt, r.LastSequence, r.LastReadSequence, r.Unread, r.Kind, r.Topic, r.LastRevision, r.Members));
     }
 
     /// <summary>Refuses a caller who is not a member: <c>not_found</c> for no such conversation, else <c>not_a_member</c>.</summary>
-    public async Task EnsureMemberAsync(string userId, string conversationId, CancellationToken cancellationToken = default)
+    public Task EnsureMemberAsync(string userId, string conversationId, CancellationToken cancellationToken = default) =>
+        EnsureMemberAsync(db, userId, conversationId, cancellationToken);
+
+    /// <inheritdoc cref="EnsureMemberAsync(string, string, CancellationToken)"/>
+    public static async Task EnsureMemberAsync(ChatDbContext db, string userId, string conversationId, CancellationToken cancellationToken = default)
     {
         Ids.RequireConversationId(conversationId);
         if (await db.Members.AnyAsync(m => m.ConversationId == conversationId && m.UserId == userId, cancellationToken))
@@ -157,12 +166,12 @@ public sealed class ConversationService(
     public Task<bool> ExistsAsync(string conversationId, CancellationToken cancellationToken = default) =>
         db.Conversations.AnyAsync(c => c.Id == conversationId, cancellationToken);
 
-    /// <summary>The user's conversations, each with its last sequence.</summary>
-    public async Task<IReadOnlyList<(string ConversationId, long LastSequence)>> GetMembershipsAsync(string userId, CancellationToken cancellationToken = default) =>
+    /// <summary>The user's conversations, each with its last revision (where live delivery to a joining connection starts).</summary>
+    public async Task<IReadOnlyList<(string ConversationId, long LastRevision)>> GetMembershipsAsync(string userId, CancellationToken cancellationToken = default) =>
         (await db.Members.AsNoTracking().Where(m => m.UserId == userId)
-            .Select(m => new { m.ConversationId, m.Conversation!.LastSequence })
+            .Select(m => new { m.ConversationId, m.Conversation!.LastRevision })
             .ToListAsync(cancellationToken))
-        .ConvertAll(m => (m.ConversationId, m.LastSequence));
+        .ConvertAll(m => (m.ConversationId, m.LastRevision));
 
     public async Task<IReadOnlyList<string>> GetConversationIdsAsync(string userId, CancellationToken cancellationToken = default) =>
         await db.Members.AsNoTracking().Where(m => m.UserId == userId).Select(m => m.ConversationId).ToListAsync(cancellationToken);
@@ -193,7 +202,7 @@ public sealed class ConversationService(
     {
         var conversation = await db.Conversations.AsNoTracking()
             .Where(c => c.Id == conversationId)
-            .Select(c => new { c.Id, c.Title, c.CreatedAt, c.LastSequence })
+            .Select(c => new { c.Id, c.Title, c.CreatedAt, c.LastSequence, c.Kind, c.Topic, c.LastRevision })
             .SingleAsync(cancellationToken);
         var members = await db.Members.AsNoTracking()
             .Where(m => m.ConversationId == conversationId)
@@ -201,13 +210,15 @@ public sealed class ConversationService(
             .Select(m => new
             {
                 m.UserId,
+                m.Role,
                 m.LastReadSequence,
-                Unread = db.Messages.Count(x => x.ConversationId == m.ConversationId && x.Sequence > m.LastReadSequence && x.SenderId != m.UserId),
+                Unread = db.Messages.Count(x => x.ConversationId == m.ConversationId && x.Sequence > m.LastReadSequence && x.SenderId != m.UserId && x.DeletedAt == null),
             })
             .ToListAsync(cancellationToken);
 
         var outsiderView = new ConversationDto(
-            conversation.Id, conversation.Title, members.ConvertAll(m => m.UserId), conversation.CreatedAt, conversation.LastSequence, 0, 0);
+            conversation.Id, conversation.Title, members.ConvertAll(m => m.UserId), conversation.CreatedAt, conversation.LastSequence, 0, 0,
+            conversation.Kind, conversation.Topic, conversation.LastRevision, members.ConvertAll(m => new MemberDto(m.UserId, m.Role)));
         var states = members.ToDictionary(m => m.UserId, m => new MemberReadState(m.LastReadSequence, m.Unread), StringComparer.Ordinal);
         return new MembershipChange(outsiderView, added, removed, states);
     }

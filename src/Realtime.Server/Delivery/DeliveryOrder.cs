@@ -93,8 +93,10 @@ public sealed class DeliveryOrder<T>(TimeProvider clock, DeliveryOrderOptions op
     }
 
     /// <summary>
-    /// Ends a read back: <paramref name="items"/> are what the database had in the gap, or null when the
-    /// read failed. Whatever of the gap is still missing afterwards is passed over.
+    /// Ends a read back: <paramref name="items"/> are what the database has in the gap, or null when the
+    /// read failed (the gap is then passed over). The database is the record: a position it no longer
+    /// holds was superseded by a later change to the same item, which comes after, so a read that
+    /// succeeded closes the whole gap with what it found.
     /// </summary>
     public void Filled(GapRead read, IReadOnlyList<(long Position, T Item)>? items, List<T> ready)
     {
@@ -105,15 +107,32 @@ public sealed class DeliveryOrder<T>(TimeProvider clock, DeliveryOrderOptions op
         }
 
         cursor.Filling = false;
-        foreach (var (position, item) in items ?? [])
+        if (items is null)
         {
-            Admit(cursor, position, item, ready);
+            if (cursor.Delivered < read.UpTo)
+            {
+                PassOver(cursor, read.UpTo, ready);
+            }
+
+            return;
+        }
+
+        foreach (var (position, item) in items.OrderBy(i => i.Position))
+        {
+            if (position > cursor.Delivered && position <= read.UpTo)
+            {
+                cursor.Held?.Remove(position);
+                ready.Add(item);
+                cursor.Delivered = position;
+            }
         }
 
         if (cursor.Delivered < read.UpTo)
         {
-            PassOver(cursor, read.UpTo, ready);
+            cursor.Delivered = read.UpTo;
         }
+
+        Release(cursor, ready);
     }
 
     /// <summary>How long until the next gap's wait is over, or null when no gap waits.</summary>

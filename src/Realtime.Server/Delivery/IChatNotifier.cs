@@ -8,8 +8,8 @@ namespace Realtime.Server.Delivery;
 /// </summary>
 public interface IChatNotifier
 {
-    /// <summary>Delivers committed messages; each conversation's are in sequence order.</summary>
-    Task MessagesSentAsync(IReadOnlyList<MessageDto> messages);
+    /// <summary>Delivers committed log entries (new and changed messages); each conversation's are in revision order.</summary>
+    Task LogChangedAsync(IReadOnlyList<LogEntry> entries);
 
     Task ReadReceiptUpdatedAsync(ReadReceiptDto receipt);
 

@@ -1,11 +1,10 @@
 using System.Threading.Channels;
-using Realtime.Contracts;
 
 namespace Realtime.Server.Delivery;
 
 /// <summary>
 /// This node's one delivery pipeline: committed batches (this node's own and the other nodes') in,
-/// each conversation's messages out to <see cref="IDeliverySink"/> in sequence order with no gap and
+/// each conversation's log entries out to <see cref="IDeliverySink"/> in revision order with no gap and
 /// no duplicate. One writer takes everything that queued up while it wrote, so on N nodes a member
 /// still gets one write for what arrived meanwhile rather than one per node it came from. Gaps are
 /// read back through <see cref="IGapReader"/> off the writer, and their results come back through
@@ -16,7 +15,7 @@ public sealed partial class OrderedDelivery : IDisposable
     private readonly IGapReader _gaps;
     private readonly IDeliverySink _sink;
     private readonly ILogger<OrderedDelivery> _logger;
-    private readonly DeliveryOrder<MessageDto> _order;
+    private readonly DeliveryOrder<LogEntry> _order;
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ITimer _gapTimer;
     private readonly CancellationTokenSource _stopping = new();
@@ -30,24 +29,24 @@ public sealed partial class OrderedDelivery : IDisposable
         _gaps = gaps;
         _sink = sink;
         _logger = logger;
-        _order = new DeliveryOrder<MessageDto>(clock, options, gap => LogGapPassedOver(logger, gap.ConversationId, gap.After, gap.UpTo));
+        _order = new DeliveryOrder<LogEntry>(clock, options, gap => LogGapPassedOver(logger, gap.ConversationId, gap.After, gap.UpTo));
         _gapTimer = clock.CreateTimer(_ => _work.Writer.TryWrite(Work.Wake), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _ = Task.Run(WriteAsync);
     }
 
     /// <summary>Delivers a committed batch here; completes once it is written, or held back behind an earlier message still on its way.</summary>
-    public Task DeliverAsync(IReadOnlyList<MessageDto> messages)
+    public Task DeliverAsync(IReadOnlyList<LogEntry> entries)
     {
-        var work = new Work(messages);
+        var work = new Work(entries);
         return _work.Writer.TryWrite(work) ? work.Done.Task : Task.CompletedTask;
     }
 
     /// <inheritdoc cref="DeliveryOrder{T}.Track"/>
-    public void Track(string conversationId, long? lastSequence)
+    public void Track(string conversationId, long? lastRevision)
     {
         lock (_gate)
         {
-            _order.Track(conversationId, lastSequence);
+            _order.Track(conversationId, lastRevision);
         }
     }
 
@@ -77,7 +76,7 @@ public sealed partial class OrderedDelivery : IDisposable
             return;
         }
 
-        var last = await _gaps.ReadLastSequencesAsync(tracked, cancellationToken);
+        var last = await _gaps.ReadLastRevisionsAsync(tracked, cancellationToken);
         _work.Writer.TryWrite(new Work([]) { Advance = last });
     }
 
@@ -87,7 +86,7 @@ public sealed partial class OrderedDelivery : IDisposable
         while (await reader.WaitToReadAsync())
         {
             var taken = new List<Work>();
-            var ready = new List<MessageDto>();
+            var ready = new List<LogEntry>();
             IReadOnlyList<GapRead> reads;
             lock (_gate)
             {
@@ -123,16 +122,16 @@ public sealed partial class OrderedDelivery : IDisposable
         }
     }
 
-    private void Apply(Work work, List<MessageDto> ready)
+    private void Apply(Work work, List<LogEntry> ready)
     {
-        foreach (var message in work.Messages)
+        foreach (var entry in work.Entries)
         {
-            _order.Admit(message.ConversationId, message.Sequence, message, ready);
+            _order.Admit(entry.ConversationId, entry.Revision, entry, ready);
         }
 
         if (work.FillOf is { } read)
         {
-            _order.Filled(read, work.Filled?.Select(m => (m.Sequence, m)).ToList(), ready);
+            _order.Filled(read, work.Filled?.Select(e => (e.Revision, e)).ToList(), ready);
         }
 
         foreach (var (conversationId, last) in work.Advance ?? new Dictionary<string, long>())
@@ -143,7 +142,7 @@ public sealed partial class OrderedDelivery : IDisposable
 
     private async Task FillAsync(GapRead read)
     {
-        IReadOnlyList<MessageDto>? found;
+        IReadOnlyList<LogEntry>? found;
         try
         {
             found = await _gaps.ReadAsync(read.ConversationId, read.After, read.UpTo, _stopping.Token);
@@ -184,28 +183,28 @@ public sealed partial class OrderedDelivery : IDisposable
     }
 
     /// <summary>A batch to deliver; or a gap read back (<see cref="FillOf"/>); or where conversations stand; or, empty, a wake-up.</summary>
-    private sealed class Work(IReadOnlyList<MessageDto> messages)
+    private sealed class Work(IReadOnlyList<LogEntry> entries)
     {
         public static readonly Work Wake = new([]);
 
-        public IReadOnlyList<MessageDto> Messages { get; } = messages;
+        public IReadOnlyList<LogEntry> Entries { get; } = entries;
 
         public GapRead? FillOf { get; init; }
 
         /// <summary>What the read found; null when it failed.</summary>
-        public IReadOnlyList<MessageDto>? Filled { get; init; }
+        public IReadOnlyList<LogEntry>? Filled { get; init; }
 
         public IReadOnlyDictionary<string, long>? Advance { get; init; }
 
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Count} messages of conversation {ConversationId} that this node had not received back from the database")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Read {Count} changes of conversation {ConversationId} that this node had not received back from the database")]
     private static partial void LogGapFilled(ILogger logger, int count, string conversationId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Reading missed messages of conversation {ConversationId} back from the database failed")]
     private static partial void LogGapFillFailed(ILogger logger, string conversationId, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Passing over a gap in conversation {ConversationId} after sequence {After} up to {UpTo}; its members catch up with GetMessages")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Passing over a gap in conversation {ConversationId} after revision {After} up to {UpTo}; its members catch up with GetChanges")]
     private static partial void LogGapPassedOver(ILogger logger, string conversationId, long after, long upTo);
 }

@@ -19,6 +19,8 @@ public static class Ids
 
     public static string RequireUserId(string? value, string name = "userId") => Require(value, ChatDbContext.UserIdMaxLength, name);
 
+    public static string RequireMessageId(string? value, string name = "messageId") => Require(value, ChatDbContext.IdMaxLength, name);
+
     public static string RequireClientMessageId(string? value) => Require(value, ChatDbContext.ClientMessageIdMaxLength, "clientMessageId");
 
     private static string Require(string? value, int maxLength, string name) =>

@@ -1,14 +1,15 @@
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Realtime.Contracts;
+using Realtime.Server.Delivery;
 
 namespace Realtime.Server.Hubs;
 
 /// <summary>
-/// A batch's messages as <c>MessageReceived</c> invocations in each protocol, each serialized once, when
+/// A batch's log entries as <c>MessageReceived</c> or <c>MessageUpdated</c> invocations in each protocol, each serialized once, when
 /// first needed. Both protocols frame every message (JSON ends each with a record separator, MessagePack
 /// prefixes its length), so several frames written together are still several messages to the client.
 /// </summary>
-internal sealed class BatchFrames(IReadOnlyList<MessageDto> messages)
+internal sealed class BatchFrames(IReadOnlyList<LogEntry> messages)
 {
     private readonly List<(IHubProtocol Protocol, ReadOnlyMemory<byte>[] Frames)> _byProtocol = new(2);
 
@@ -43,7 +44,9 @@ internal sealed class BatchFrames(IReadOnlyList<MessageDto> messages)
         var frames = FramesIn(protocol);
         if (frames[index].IsEmpty)
         {
-            frames[index] = protocol.GetMessageBytes(new InvocationMessage(nameof(IChatClient.MessageReceived), [messages[index]]));
+            var entry = messages[index];
+            var target = entry.IsUpdate ? nameof(IChatClient.MessageUpdated) : nameof(IChatClient.MessageReceived);
+            frames[index] = protocol.GetMessageBytes(new InvocationMessage(target, [entry.Message]));
         }
 
         return frames[index];

@@ -113,6 +113,26 @@ public sealed partial class ChatHub(
         return result.Message;
     }
 
+    public async Task<MessageDto> PostMessage(string conversationId, NewMessageDto message)
+    {
+        if (message is null)
+        {
+            throw new HubException($"{ChatErrorCodes.InvalidArgument}: message is required.");
+        }
+
+        var userId = UserId;
+        var result = await sender.SendAsync(userId, conversationId, message.ClientMessageId, message.Content, message.ReplyToMessageId);
+        if (typingRegistry.Stopped(result.Message.ConversationId, userId))
+        {
+            await services.Typing.PublishAsync(userId, result.Message.ConversationId, isTyping: false);
+        }
+
+        return result.Message;
+    }
+
+    public Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit) =>
+        services.Messages.GetChangesAsync(UserId, conversationId, afterRevision, limit);
+
     public Task<IReadOnlyList<MessageDto>> GetMessages(string conversationId, long afterSequence, int limit) =>
         services.Messages.GetMessagesAsync(UserId, conversationId, afterSequence, limit);
 

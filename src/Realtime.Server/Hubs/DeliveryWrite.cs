@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Realtime.Contracts;
+using Realtime.Server.Delivery;
 
 namespace Realtime.Server.Hubs;
 
@@ -15,7 +16,7 @@ namespace Realtime.Server.Hubs;
 /// </summary>
 internal static class DeliveryWrite
 {
-    public static Task WriteAsync(IReadOnlyList<MessageDto> messages, ConcurrentDictionary<string, ConcurrentDictionary<string, LocalConnection>> groups)
+    public static Task WriteAsync(IReadOnlyList<LogEntry> messages, ConcurrentDictionary<string, ConcurrentDictionary<string, LocalConnection>> groups)
     {
         var runs = RunsOf(messages, groups);
         if (runs is null)
@@ -55,7 +56,7 @@ internal static class DeliveryWrite
     }
 
     /// <summary>Each conversation of the delivery that has members here, with the indexes of its messages; null when none has.</summary>
-    private static List<ConversationRun>? RunsOf(IReadOnlyList<MessageDto> messages, ConcurrentDictionary<string, ConcurrentDictionary<string, LocalConnection>> groups)
+    private static List<ConversationRun>? RunsOf(IReadOnlyList<LogEntry> messages, ConcurrentDictionary<string, ConcurrentDictionary<string, LocalConnection>> groups)
     {
         List<ConversationRun>? runs = null;
         Dictionary<string, ConversationRun>? byConversation = null;

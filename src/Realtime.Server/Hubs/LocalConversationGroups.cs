@@ -128,5 +128,5 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
         }
     }
 
-    public Task WriteAsync(IReadOnlyList<MessageDto> messages) => DeliveryWrite.WriteAsync(messages, _groups);
+    public Task WriteAsync(IReadOnlyList<LogEntry> entries) => DeliveryWrite.WriteAsync(entries, _groups);
 }

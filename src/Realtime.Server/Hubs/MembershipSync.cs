@@ -24,7 +24,7 @@ public sealed class LocalMembershipApplier(IHubContext<ChatHub, IChatClient> hub
         {
             foreach (var connectionId in local.ConnectionsOf(userId))
             {
-                await groups.AddToConversationAsync(connectionId, change.View.Id, change.View.LastSequence);
+                await groups.AddToConversationAsync(connectionId, change.View.Id, change.View.LastRevision);
             }
         }
 

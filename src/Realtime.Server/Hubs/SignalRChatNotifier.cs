@@ -19,8 +19,8 @@ internal sealed partial class SignalRChatNotifier(
     ChatMetrics metrics,
     ILogger<SignalRChatNotifier> logger) : IChatNotifier
 {
-    public Task MessagesSentAsync(IReadOnlyList<MessageDto> sent) =>
-        DeliverAsync(nameof(IChatClient.MessageReceived), () => messages.PublishAsync(sent), sent.Count);
+    public Task LogChangedAsync(IReadOnlyList<LogEntry> entries) =>
+        DeliverAsync(nameof(IChatClient.MessageReceived), () => messages.PublishAsync(entries), entries.Count);
 
     public Task ReadReceiptUpdatedAsync(ReadReceiptDto receipt) =>
         DeliverAsync(nameof(IChatClient.ReadReceiptUpdated), () => hub.Clients.Group(ChatGroups.Conversation(receipt.ConversationId)).ReadReceiptUpdated(receipt));

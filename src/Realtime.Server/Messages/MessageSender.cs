@@ -12,19 +12,25 @@ namespace Realtime.Server.Messages;
 /// database of its own, because membership, idempotency and the sequence are all settled inside the
 /// writer's transaction: a hub send then leases no <c>DbContext</c> and resolves no scoped service.
 /// </summary>
-public sealed class MessageSender(MessageWriter writer, ChatMetrics metrics, IOptions<ChatOptions> options)
+public sealed class MessageSender(MessageWriter writer, ReplyTargets replies, ChatMetrics metrics, IOptions<ChatOptions> options)
 {
     private readonly ChatOptions _limits = options.Value;
 
-    public async Task<SendResult> SendAsync(string senderId, string? conversationId, string? clientMessageId, string? content)
+    public async Task<SendResult> SendAsync(string senderId, string? conversationId, string? clientMessageId, string? content, string? replyToMessageId = null)
     {
         var started = Stopwatch.GetTimestamp();
         conversationId = Ids.RequireConversationId(conversationId);
         clientMessageId = Ids.RequireClientMessageId(clientMessageId);
         ValidateContent(content);
+        if (replyToMessageId is not null)
+        {
+            // A reply reads its target first (messages are never removed, only emptied, so it cannot
+            // vanish before the insert); a plain send still reads nothing before the queue.
+            await replies.EnsureAsync(senderId, conversationId, Ids.RequireMessageId(replyToMessageId));
+        }
 
         // No read before the queue, and no window between the check and the insert.
-        var result = await writer.AppendAsync(new PendingMessage(senderId, conversationId, clientMessageId, content!));
+        var result = await writer.AppendAsync(new PendingMessage(senderId, conversationId, clientMessageId, content!, replyToMessageId));
         if (!result.IsNew)
         {
             return Retry(result.Message.ConversationId == conversationId, result);
@@ -39,7 +45,8 @@ public sealed class MessageSender(MessageWriter writer, ChatMetrics metrics, IOp
             ? original
             : throw ChatException.InvalidArgument("clientMessageId was already used for a message in another conversation.");
 
-    private void ValidateContent(string? content)
+    /// <summary>The limits every content obeys, sent or edited.</summary>
+    public void ValidateContent(string? content)
     {
         if (string.IsNullOrWhiteSpace(content))
         {

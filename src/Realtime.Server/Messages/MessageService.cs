@@ -1,4 +1,3 @@
-using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Realtime.Contracts;
@@ -37,12 +36,31 @@ public sealed class MessageService(
 
         var take = PageSize(limit);
         await conversations.EnsureMemberAsync(userId, conversationId, cancellationToken);
-        return await db.Messages.AsNoTracking()
+        var rows = await db.Messages.AsNoTracking()
             .Where(m => m.ConversationId == conversationId && m.Sequence > afterSequence)
             .OrderBy(m => m.Sequence)
             .Take(take)
-            .Select(AsDto)
             .ToListAsync(cancellationToken);
+        return await MessageViews.ToDtosAsync(db, rows, cancellationToken);
+    }
+
+    /// <summary>Every message created or changed after <paramref name="afterRevision"/>, once each, in its current state, by revision.</summary>
+    public async Task<IReadOnlyList<MessageDto>> GetChangesAsync(string userId, string? conversationId, long afterRevision, int limit, CancellationToken cancellationToken = default)
+    {
+        conversationId = Ids.RequireConversationId(conversationId);
+        if (afterRevision < 0)
+        {
+            throw ChatException.InvalidArgument("afterRevision must be 0 or more.");
+        }
+
+        var take = PageSize(limit);
+        await conversations.EnsureMemberAsync(userId, conversationId, cancellationToken);
+        var rows = await db.Messages.AsNoTracking()
+            .Where(m => m.ConversationId == conversationId && m.Revision > afterRevision)
+            .OrderBy(m => m.Revision)
+            .Take(take)
+            .ToListAsync(cancellationToken);
+        return await MessageViews.ToDtosAsync(db, rows, cancellationToken);
     }
 
     public async Task<IReadOnlyList<MessageDto>> GetHistoryAsync(string userId, string? conversationId, long? beforeSequence, int limit, CancellationToken cancellationToken = default)
@@ -60,10 +78,9 @@ public sealed class MessageService(
             .Where(m => m.ConversationId == conversationId && m.Sequence < before)
             .OrderByDescending(m => m.Sequence)
             .Take(take)
-            .Select(AsDto)
             .ToListAsync(cancellationToken);
         page.Reverse();
-        return page;
+        return await MessageViews.ToDtosAsync(db, page, cancellationToken);
     }
 
     public async Task<ReadReceiptDto> MarkReadAsync(string userId, string? conversationId, long sequence, CancellationToken cancellationToken = default)
@@ -83,12 +100,19 @@ public sealed class MessageService(
         var moved = await db.Members
             .Where(m => m.ConversationId == conversationId && m.UserId == userId && m.LastReadSequence < target)
             .ExecuteUpdateAsync(set => set.SetProperty(m => m.LastReadSequence, target).SetProperty(m => m.ReadAt, now), cancellationToken);
+        if (moved > 0)
+        {
+            // What was read was delivered: the delivered watermark is never below the read one.
+            await db.Members
+                .Where(m => m.ConversationId == conversationId && m.UserId == userId && m.LastDeliveredSequence < target)
+                .ExecuteUpdateAsync(set => set.SetProperty(m => m.LastDeliveredSequence, target).SetProperty(m => m.DeliveredAt, now), cancellationToken);
+        }
 
         var watermark = await db.Members.AsNoTracking()
             .Where(m => m.ConversationId == conversationId && m.UserId == userId)
-            .Select(m => new { m.LastReadSequence, ReadAt = m.ReadAt ?? m.JoinedAt })
+            .Select(m => new { m.LastReadSequence, ReadAt = m.ReadAt ?? m.JoinedAt, m.LastDeliveredSequence })
             .SingleAsync(cancellationToken);
-        var receipt = new ReadReceiptDto(conversationId, userId, watermark.LastReadSequence, watermark.ReadAt);
+        var receipt = new ReadReceiptDto(conversationId, userId, watermark.LastReadSequence, watermark.ReadAt, watermark.LastDeliveredSequence);
         if (moved > 0)
         {
             await notifier.ReadReceiptUpdatedAsync(receipt);
@@ -99,10 +123,4 @@ public sealed class MessageService(
 
     private int PageSize(int limit) =>
         limit >= 1 ? Math.Min(limit, _limits.MaxPageSize) : throw ChatException.InvalidArgument("limit must be 1 or more.");
-
-    /// <summary>The one mapping from the stored row to the wire DTO; EF translates it into the SELECT.</summary>
-    internal static readonly Expression<Func<Message, MessageDto>> AsDto =
-        m => new MessageDto(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt);
-
-    internal static MessageDto ToDto(Message m) => new(m.Id, m.ConversationId, m.Sequence, m.SenderId, m.ClientMessageId, m.Content, m.SentAt);
 }

@@ -12,7 +12,7 @@ using Realtime.Server.Observability;
 namespace Realtime.Server.Messages;
 
 /// <summary>A validated send waiting for its turn in the next batch.</summary>
-public sealed record PendingMessage(string SenderId, string ConversationId, string ClientMessageId, string Content)
+public sealed record PendingMessage(string SenderId, string ConversationId, string ClientMessageId, string Content, string? ReplyToMessageId = null)
 {
     internal TaskCompletionSource<SendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -181,12 +181,12 @@ public sealed partial class MessageWriter : IAsyncDisposable
     {
         // Publish before acknowledging, each conversation in sequence order, as one batch: the backplane
         // then carries one message a batch, not one a send.
-        var published = results.Values.Where(r => r.IsNew).Select(r => r.Message)
-            .OrderBy(m => m.ConversationId, StringComparer.Ordinal).ThenBy(m => m.Sequence)
+        var published = results.Values.Where(r => r.IsNew).Select(r => LogEntry.Created(r.Message))
+            .OrderBy(e => e.ConversationId, StringComparer.Ordinal).ThenBy(e => e.Revision)
             .ToList();
         if (published.Count > 0)
         {
-            await _notifier.MessagesSentAsync(published);
+            await _notifier.LogChangedAsync(published);
         }
 
         var firstOfKey = new HashSet<(string, string)>();
@@ -239,18 +239,17 @@ public sealed partial class MessageWriter : IAsyncDisposable
         var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
         var original = await db.Messages.AsNoTracking()
             .Where(m => m.SenderId == message.SenderId && m.ClientMessageId == message.ClientMessageId)
-            .Select(MessageService.AsDto)
-            .SingleOrDefaultAsync();
-        return original is null ? throw exception : new SendResult(original, IsNew: false);
+            .ToListAsync();
+        return original.Count == 0 ? throw exception : new SendResult((await MessageViews.ToDtosAsync(db, original, CancellationToken.None))[0], IsNew: false);
     }
 
     private async Task<List<MessageDto>> WriteAsync(List<PendingMessage> messages)
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
-        var sends = messages.ConvertAll(m => new NewMessage(Ids.NewId(), m.ConversationId, m.SenderId, m.ClientMessageId, m.Content));
+        var sends = messages.ConvertAll(m => new NewMessage(Ids.NewId(), m.ConversationId, m.SenderId, m.ClientMessageId, m.Content, m.ReplyToMessageId));
         var stored = await MessageLog.AppendAsync(db, sends, _clock.UtcNowForStorage(), CancellationToken.None);
-        return stored.ConvertAll(MessageService.ToDto);
+        return stored.ConvertAll(MessageViews.Created);
     }
 
     private sealed record CommittedBatch(List<PendingMessage> Batch, Dictionary<(string, string), SendResult> Results);

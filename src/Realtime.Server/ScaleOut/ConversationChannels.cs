@@ -24,26 +24,26 @@ internal sealed partial class ConversationChannels : IHostedService, IDisposable
     private readonly NodeIdentity _node;
     private readonly ChatMetrics _metrics;
     private readonly ILogger<ConversationChannels> _logger;
-    private readonly NodeChannel<IReadOnlyList<MessageDto>> _publisher;
+    private readonly NodeChannel<IReadOnlyList<LogEntry>> _publisher;
     private readonly Channel<Change> _changes = Channel.CreateUnbounded<Change>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
 
     // The worker's alone.
     private readonly HashSet<string> _wanted = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, NodeChannel<IReadOnlyList<MessageDto>>> _subscribed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeChannel<IReadOnlyList<LogEntry>>> _subscribed = new(StringComparer.Ordinal);
     private Task _working = Task.CompletedTask;
 
     public ConversationChannels(
         ConversationInterest interest, OrderedDelivery delivery, IConnectionMultiplexer redis, NodeIdentity node, ChatMetrics metrics, ILogger<ConversationChannels> logger)
     {
         (_interest, _delivery, _redis, _node, _metrics, _logger) = (interest, delivery, redis, node, metrics, logger);
-        _publisher = new NodeChannel<IReadOnlyList<MessageDto>>(redis, node, Kind, logger);
+        _publisher = new NodeChannel<IReadOnlyList<LogEntry>>(redis, node, Kind, logger);
     }
 
     public static string ChannelOf(string conversationId) => Kind + ":" + conversationId;
 
     /// <summary>Publishes each conversation's part of a committed batch on that conversation's channel.</summary>
-    public void Publish(IReadOnlyList<MessageDto> messages)
+    public void Publish(IReadOnlyList<LogEntry> messages)
     {
         if (messages.Count > 0 && messages.All(m => m.ConversationId == messages[0].ConversationId))
         {
@@ -159,7 +159,7 @@ internal sealed partial class ConversationChannels : IHostedService, IDisposable
 
     private async Task<bool> SubscribeAsync(string conversationId)
     {
-        var channel = new NodeChannel<IReadOnlyList<MessageDto>>(_redis, _node, ChannelOf(conversationId), _logger, bytes => _metrics.BackplaneReceived(Kind, bytes));
+        var channel = new NodeChannel<IReadOnlyList<LogEntry>>(_redis, _node, ChannelOf(conversationId), _logger, bytes => _metrics.BackplaneReceived(Kind, bytes));
         try
         {
             await channel.SubscribeAsync(batches =>

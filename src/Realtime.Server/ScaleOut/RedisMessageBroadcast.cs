@@ -21,11 +21,11 @@ internal sealed partial class RedisMessageBroadcast(
 {
     private readonly CancellationTokenSource _stopping = new();
 
-    public Task PublishAsync(IReadOnlyList<MessageDto> messages)
+    public Task PublishAsync(IReadOnlyList<LogEntry> entries)
     {
-        var deliveredHere = delivery.DeliverAsync(messages);
+        var deliveredHere = delivery.DeliverAsync(entries);
         // Delivery is best effort (the database is the record), so the batch is not held up for Redis.
-        channels.Publish(messages);
+        channels.Publish(entries);
         return deliveredHere;
     }
 

@@ -78,8 +78,8 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
                     {
                         foreach (var user in holders)
                         {
-                            user.LogOf(conversationId).Select(m => m.Id).Should().Equal(
-                                truth[conversationId].Select(m => m.Id), "{0} holds the server's log of {1}: same messages, same order, none twice", user.UserId, conversationId);
+                            user.LogOf(conversationId).Select(State).Should().Equal(
+                                truth[conversationId].Select(State), "{0} holds the server's log of {1}: same messages, same order, none twice", user.UserId, conversationId);
                         }
                     }
                 },
@@ -106,6 +106,9 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
             }
         }
     }
+
+    internal static (string Id, long Sequence, long Revision, string Content) State(MessageDto message) =>
+        (message.Id, message.Sequence, message.Revision, message.Content);
 
     /// <summary>The conversation's whole log as the server stores it, paged.</summary>
     internal static async Task<IReadOnlyList<MessageDto>> ServerLogAsync(ChatClient hub, string conversationId)

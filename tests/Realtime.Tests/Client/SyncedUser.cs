@@ -69,7 +69,7 @@ internal sealed class SyncedUser : IAsyncDisposable
         return user;
     }
 
-    /// <summary>What the SDK handed the application for one conversation, in the order it did.</summary>
+    /// <summary>What the SDK handed the application for one conversation, in the order it did, each message in its latest state.</summary>
     public IReadOnlyList<MessageDto> LogOf(string conversationId)
     {
         lock (_gate)
@@ -125,6 +125,11 @@ internal sealed class SyncedUser : IAsyncDisposable
                     }
 
                     log.Add(message);
+                }
+                else if (chatEvent is MessageChanged { Message: var changed } && _log.TryGetValue(changed.ConversationId, out var held))
+                {
+                    // A new state of a message the application holds replaces it in place.
+                    held[held.FindIndex(m => m.Id == changed.Id)] = changed;
                 }
             }
         }

@@ -11,9 +11,12 @@ public sealed class WireFormatTests
 
     public static TheoryData<object> Dtos() =>
     [
-        new ConversationDto("c1", "title", ["a", "b"], DateTime.UtcNow, 3, 2, 1),
-        new MessageDto("m1", "c1", 1, "a", "k1", "hello", DateTime.UtcNow),
-        new ReadReceiptDto("c1", "a", 1, DateTime.UtcNow),
+        new ConversationDto("c1", "title", ["a", "b"], DateTime.UtcNow, 3, 2, 1, ConversationKinds.Group, "topic", 5, [new MemberDto("a", ConversationRoles.Owner), new MemberDto("b", ConversationRoles.Member)]),
+        new MessageDto("m1", "c1", 1, "a", "k1", "hello", DateTime.UtcNow, 4, DateTime.UtcNow, null, "m0", [new ReactionDto("👍", ["a", "b"])]),
+        new ReadReceiptDto("c1", "a", 1, DateTime.UtcNow, 2),
+        new ReactionDto("🎉", ["a"]),
+        new MemberDto("a", ConversationRoles.Admin),
+        new NewMessageDto("k2", "hi", "m1"),
         new TypingDto("c1", "a", true),
         new PresenceDto("a", true, DateTime.UtcNow),
         new NotificationDto("n1", "kind", "title", "body", new Dictionary<string, string> { ["k"] = "v" }, DateTime.UtcNow),

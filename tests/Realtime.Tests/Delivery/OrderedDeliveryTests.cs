@@ -20,7 +20,8 @@ public sealed class OrderedDeliveryTests : IDisposable
 
     public void Dispose() => _delivery.Dispose();
 
-    private static MessageDto Message(long sequence) => new($"m{sequence}", "c", sequence, "alice", $"client-{sequence}", $"text {sequence}", DateTime.UtcNow);
+    private static LogEntry Message(long revision) =>
+        LogEntry.Created(new($"m{revision}", "c", revision, "alice", $"client-{revision}", $"text {revision}", DateTime.UtcNow, revision, null, null, null, []));
 
     [Fact]
     public async Task A_message_whose_publish_was_lost_is_read_back_after_the_wait_and_goes_out_before_the_one_behind_it()
@@ -64,34 +65,34 @@ public sealed class OrderedDeliveryTests : IDisposable
     /// <summary>The database as delivery sees it, in memory: the pipeline is what is under test here.</summary>
     private sealed class StoredMessages : IGapReader
     {
-        private readonly ConcurrentDictionary<long, MessageDto> _messages = new();
+        private readonly ConcurrentDictionary<long, LogEntry> _messages = new();
 
         public bool Failing { get; set; }
 
-        public void Add(params MessageDto[] messages)
+        public void Add(params LogEntry[] messages)
         {
             foreach (var message in messages)
             {
-                _messages[message.Sequence] = message;
+                _messages[message.Revision] = message;
             }
         }
 
-        public Task<IReadOnlyList<MessageDto>> ReadAsync(string conversationId, long afterSequence, long upToSequence, CancellationToken cancellationToken) =>
+        public Task<IReadOnlyList<LogEntry>> ReadAsync(string conversationId, long afterRevision, long upToRevision, CancellationToken cancellationToken) =>
             Failing
-                ? Task.FromException<IReadOnlyList<MessageDto>>(new InvalidOperationException("The database is away."))
-                : Task.FromResult<IReadOnlyList<MessageDto>>(_messages.Values.Where(m => m.Sequence > afterSequence && m.Sequence <= upToSequence).OrderBy(m => m.Sequence).ToList());
+                ? Task.FromException<IReadOnlyList<LogEntry>>(new InvalidOperationException("The database is away."))
+                : Task.FromResult<IReadOnlyList<LogEntry>>(_messages.Values.Where(m => m.Revision > afterRevision && m.Revision <= upToRevision).OrderBy(m => m.Revision).ToList());
 
-        public Task<IReadOnlyDictionary<string, long>> ReadLastSequencesAsync(IReadOnlyCollection<string> conversationIds, CancellationToken cancellationToken) =>
+        public Task<IReadOnlyDictionary<string, long>> ReadLastRevisionsAsync(IReadOnlyCollection<string> conversationIds, CancellationToken cancellationToken) =>
             Task.FromResult<IReadOnlyDictionary<string, long>>(new Dictionary<string, long> { ["c"] = _messages.Keys.DefaultIfEmpty(0).Max() });
     }
 
     private sealed class RecordingSink : IDeliverySink
     {
-        private readonly ConcurrentQueue<MessageDto> _written = new();
+        private readonly ConcurrentQueue<LogEntry> _written = new();
 
-        public IReadOnlyList<long> Sequences => _written.Select(m => m.Sequence).ToList();
+        public IReadOnlyList<long> Sequences => _written.Select(m => m.Revision).ToList();
 
-        public Task WriteAsync(IReadOnlyList<MessageDto> messages)
+        public Task WriteAsync(IReadOnlyList<LogEntry> messages)
         {
             foreach (var message in messages)
             {

@@ -83,7 +83,8 @@ public sealed class MessagingTests(ChatServerFixture fixture) : IClassFixture<Ch
         (await socket.CompletionErrorAsync(await socket.InvokeAsync("GetConversations", "[]"))).Should().BeNull();
 
         var now = DateTime.UtcNow;
-        MessageDto Message(string conversationId, long sequence) => new($"id-{conversationId}-{sequence}", conversationId, sequence, alice.UserId, $"c{sequence}", $"text {sequence}", now);
+        LogEntry Message(string conversationId, long sequence) =>
+            LogEntry.Created(new($"id-{conversationId}-{sequence}", conversationId, sequence, alice.UserId, $"c{sequence}", $"text {sequence}", now, sequence, null, null, null, []));
         await Server.Services.GetRequiredService<IMessageBroadcast>().PublishAsync(
             [Message(alicesOwn.Id, 1), Message(shared.Id, 1), Message(shared.Id, 2), Message(shared.Id, 3)]);
 

@@ -27,6 +27,14 @@ public sealed class RecordingReceiver : IChatClient
     public IReadOnlyList<MessageDto> Messages(string conversationId) =>
         Of<MessageDto>().Where(m => m.ConversationId == conversationId).ToList();
 
+    public IReadOnlyList<MessageDto> Updates(string conversationId) =>
+        Of<MessageUpdate>().Select(u => u.Message).Where(m => m.ConversationId == conversationId).ToList();
+
+    /// <summary>Every <c>MessageReceived</c> and <c>MessageUpdated</c> of a conversation, in arrival order.</summary>
+    public IReadOnlyList<MessageDto> Log(string conversationId) =>
+        All.Select(e => e switch { MessageDto m => m, MessageUpdate u => u.Message, _ => null })
+            .Where(m => m?.ConversationId == conversationId).Select(m => m!).ToList();
+
     /// <summary>Waits until the recorded events satisfy <paramref name="condition"/>; fails the test on timeout.</summary>
     public async Task WaitUntilAsync(Func<RecordingReceiver, bool> condition, string because, TimeSpan? timeout = null)
     {
@@ -67,6 +75,8 @@ public sealed class RecordingReceiver : IChatClient
 
     public Task MessageReceived(MessageDto message) => Record(message);
 
+    public Task MessageUpdated(MessageDto message) => Record(new MessageUpdate(message));
+
     public Task ReadReceiptUpdated(ReadReceiptDto receipt) => Record(receipt);
 
     public Task TypingChanged(TypingDto typing) => Record(typing);
@@ -93,3 +103,6 @@ public sealed class RecordingReceiver : IChatClient
         return Task.CompletedTask;
     }
 }
+
+/// <summary>A <c>MessageUpdated</c> call, told apart from a <c>MessageReceived</c> one.</summary>
+public sealed record MessageUpdate(MessageDto Message);

@@ -350,7 +350,7 @@ public abstract class PersistenceSpecification : IAsyncLifetime
         var conversations = new ConversationService(db, notifier, options, TimeProvider.System);
         var writer = new MessageWriter(WriterScopes(), notifier, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<MessageWriter>.Instance);
         _writers.Add(writer);
-        var messages = new MessageService(db, conversations, notifier, new MessageSender(writer, Metrics, options), options, TimeProvider.System);
+        var messages = new MessageService(db, conversations, notifier, new MessageSender(writer, new ReplyTargets(WriterScopes()), Metrics, options), options, TimeProvider.System);
         return new Store(conversations, messages, notifier);
     }
 

@@ -11,11 +11,17 @@ internal sealed class RecordingNotifier : IChatNotifier
 
     public ConcurrentQueue<ReadReceiptDto> Receipts { get; } = new();
 
-    public Task MessagesSentAsync(IReadOnlyList<MessageDto> messages)
+    public ConcurrentQueue<LogEntry> Entries { get; } = new();
+
+    public Task LogChangedAsync(IReadOnlyList<LogEntry> entries)
     {
-        foreach (var message in messages)
+        foreach (var entry in entries)
         {
-            Messages.Enqueue(message);
+            Entries.Enqueue(entry);
+            if (!entry.IsUpdate)
+            {
+                Messages.Enqueue(entry.Message);
+            }
         }
 
         return Task.CompletedTask;

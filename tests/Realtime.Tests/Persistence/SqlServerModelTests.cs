@@ -37,9 +37,10 @@ public sealed class SqlServerModelTests
     public void The_sql_server_sequence_statement_increments_and_returns_every_conversation_in_one_atomic_update()
     {
         SequenceAllocator.StatementFor(DatabaseProvider.SqlServer, 1).Should().Be(
-            "UPDATE [Conversations] SET [LastSequence] = [LastSequence] + @n0 OUTPUT inserted.[Id], inserted.[LastSequence] WHERE [Id] = @c0;");
+            "UPDATE [Conversations] SET [LastSequence] = [LastSequence] + @n0, [LastRevision] = [LastRevision] + @n0 OUTPUT inserted.[Id], inserted.[LastSequence], inserted.[LastRevision] WHERE [Id] = @c0;");
         SequenceAllocator.StatementFor(DatabaseProvider.SqlServer, 2).Should().Be(
-            "UPDATE [Conversations] SET [LastSequence] = [LastSequence] + CASE [Id] WHEN @c0 THEN @n0 WHEN @c1 THEN @n1 END OUTPUT inserted.[Id], inserted.[LastSequence] WHERE [Id] IN (@c0, @c1);");
+            "UPDATE [Conversations] SET [LastSequence] = [LastSequence] + CASE [Id] WHEN @c0 THEN @n0 WHEN @c1 THEN @n1 END, " +
+            "[LastRevision] = [LastRevision] + CASE [Id] WHEN @c0 THEN @n0 WHEN @c1 THEN @n1 END OUTPUT inserted.[Id], inserted.[LastSequence], inserted.[LastRevision] WHERE [Id] IN (@c0, @c1);");
     }
 
     [Fact]
@@ -48,10 +49,10 @@ public sealed class SqlServerModelTests
         using var db = SqlServerContext();
 
         MessageAppender.StatementFor(db, 2).Should().Be(
-            "INSERT INTO [Messages] ([Id], [ConversationId], [Sequence], [SenderId], [ClientMessageId], [Content], [SentAt]) " +
-            "SELECT v.c0, v.c1, v.c2, v.c3, v.c4, v.c5, v.c6 FROM (VALUES (@p0_0, @p0_1, @p0_2, @p0_3, @p0_4, @p0_5, @p0_6), (@p1_0, @p1_1, @p1_2, @p1_3, @p1_4, @p1_5, @p1_6)) " +
-            "AS v(c0, c1, c2, c3, c4, c5, c6) WHERE EXISTS (SELECT 1 FROM [ConversationMembers] AS m WHERE m.[ConversationId] = v.c1 AND m.[UserId] = v.c3);");
-        (MessageAppender.RowsPerStatement * 7).Should().BeLessThan(2100, "SQL Server takes at most 2,100 parameters");
+            "INSERT INTO [Messages] ([Id], [ConversationId], [Sequence], [SenderId], [ClientMessageId], [Content], [Revision], [CreatedRevision], [ReplyToMessageId], [SentAt]) " +
+            "SELECT v.c0, v.c1, v.c2, v.c3, v.c4, v.c5, v.c6, v.c7, v.c8, v.c9 FROM (VALUES (@p0_0, @p0_1, @p0_2, @p0_3, @p0_4, @p0_5, @p0_6, @p0_7, @p0_8, @p0_9), (@p1_0, @p1_1, @p1_2, @p1_3, @p1_4, @p1_5, @p1_6, @p1_7, @p1_8, @p1_9)) " +
+            "AS v(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9) WHERE EXISTS (SELECT 1 FROM [ConversationMembers] AS m WHERE m.[ConversationId] = v.c1 AND m.[UserId] = v.c3);");
+        (MessageAppender.RowsPerStatement * 10).Should().BeLessThan(2100, "SQL Server takes at most 2,100 parameters");
     }
 
     [Theory]

@@ -140,7 +140,7 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
     /// <summary>Publishes as a node the cluster does not know would: its id, a line break, then the batch as JSON.</summary>
     private static Task<long> PublishAsOtherNodeAsync(StackExchange.Redis.ConnectionMultiplexer redis, Message message)
     {
-        var batch = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new[] { MessageService.ToDto(message) }, System.Text.Json.JsonSerializerOptions.Web);
+        var batch = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new[] { Realtime.Server.Delivery.LogEntry.Created(MessageViews.Created(message)) }, System.Text.Json.JsonSerializerOptions.Web);
         return redis.GetSubscriber().PublishAsync(StackExchange.Redis.RedisChannel.Literal($"cluster-test:messages:{message.ConversationId}"), (byte[])[.. "another-node\n"u8, .. batch]);
     }
 
@@ -224,7 +224,7 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
             // The publishing node's id, a line break, then the batch as JSON.
             var frame = (byte[])payload!;
             using var batch = System.Text.Json.JsonDocument.Parse(frame.AsMemory(Array.IndexOf(frame, (byte)'\n') + 1));
-            foreach (var message in batch.RootElement.EnumerateArray().Where(m => m.GetProperty("conversationId").GetString() == conversation.Id))
+            foreach (var message in batch.RootElement.EnumerateArray().Select(e => e.GetProperty("message")).Where(m => m.GetProperty("conversationId").GetString() == conversation.Id))
             {
                 batchedIds.Enqueue(message.GetProperty("id").GetString()!);
             }

@@ -208,11 +208,14 @@ public sealed class BadInputTests(ChatServerFixture fixture) : IClassFixture<Cha
         (_, var t) when t == typeof(long) || t == typeof(int) => "1",
         (_, var t) when t == typeof(long?) => "null",
         (_, var t) when t == typeof(bool) => "true",
+        (_, var t) when t == typeof(NewMessageDto) => "{\"clientMessageId\":\"valid-k\",\"content\":\"hi\"}",
         _ => throw new NotSupportedException($"No sample for {parameter.ParameterType}."),
     };
 
     private static string WrongType(Type type) =>
-        type == typeof(string) || type == typeof(IReadOnlyList<string>) ? "{\"not\":\"this\"}" : "\"not a number\"";
+        type == typeof(string) || type == typeof(IReadOnlyList<string>) ? "{\"not\":\"this\"}"
+        : type == typeof(NewMessageDto) ? "[\"not\", \"an object\"]"
+        : "\"not a number\"";
 
     private static async Task ExpectUsableAndUnchangedAsync(RawHubSocket socket, string conversationId)
     {
