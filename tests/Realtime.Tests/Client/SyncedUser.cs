@@ -20,7 +20,7 @@ internal sealed class SyncedUser : IAsyncDisposable
     private int _tokenCalls;
     private int _acknowledged;
 
-    private SyncedUser(string userId, Uri server, ChatProtocol protocol, Func<CancellationToken, ValueTask>? tokenGate)
+    private SyncedUser(string userId, Uri server, ChatProtocol protocol, Func<CancellationToken, ValueTask>? tokenGate, IReadOnlyDictionary<string, SyncPosition>? positions)
     {
         UserId = userId;
         _http = new HttpClient { BaseAddress = server };
@@ -38,7 +38,7 @@ internal sealed class SyncedUser : IAsyncDisposable
                 response.EnsureSuccessStatusCode();
                 return (await response.Content.ReadFromJsonAsync<DevTokenResponse>(cancellationToken))!.AccessToken;
             },
-            new ChatSyncOptions { Protocol = protocol, FirstSyncStart = HistoryStart.Beginning, MaxReconnectDelay = TimeSpan.FromSeconds(1), PageSize = 7 });
+            new ChatSyncOptions { Protocol = protocol, FirstSyncStart = HistoryStart.Beginning, Positions = positions ?? new Dictionary<string, SyncPosition>(), MaxReconnectDelay = TimeSpan.FromSeconds(1), PageSize = 7 });
         _reading = ReadAsync();
     }
 
@@ -62,9 +62,11 @@ internal sealed class SyncedUser : IAsyncDisposable
     }
 
     /// <param name="tokenGate">Awaited at every token request, so a test can keep the user away.</param>
-    public static async Task<SyncedUser> ConnectAsync(Uri server, string userId, ChatProtocol protocol, Func<CancellationToken, ValueTask>? tokenGate = null)
+    /// <param name="positions">Where a previous run stood.</param>
+    public static async Task<SyncedUser> ConnectAsync(
+        Uri server, string userId, ChatProtocol protocol, Func<CancellationToken, ValueTask>? tokenGate = null, IReadOnlyDictionary<string, SyncPosition>? positions = null)
     {
-        var user = new SyncedUser(userId, server, protocol, tokenGate);
+        var user = new SyncedUser(userId, server, protocol, tokenGate, positions);
         await user.Sync.StartAsync();
         return user;
     }
