@@ -21,11 +21,7 @@ public sealed class ChatSyncClient : IAsyncDisposable
     private readonly EndlessRetryPolicy _retry;
     private readonly ConversationSync _sync;
     private readonly ILogger _logger;
-    private readonly Lock _gate = new();
-    private TaskCompletionSource _online = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ConnectionState _state = ConnectionState.Disconnected;
-    private int _epoch;
-    private bool _stopping;
+    private readonly ConnectionStatus _status;
 
     private ChatSyncClient(ChatClient hub, ChatSyncOptions options, EndlessRetryPolicy retry, CancellationTokenSource lifetime, ILogger logger)
     {
@@ -35,6 +31,7 @@ public sealed class ChatSyncClient : IAsyncDisposable
         _retry = retry;
         _logger = logger;
         _sync = new ConversationSync(hub, options, _events.Writer, logger);
+        _status = new ConnectionStatus(_sync);
         hub.RegisterReceiver(new SyncReceiver(_sync, _lifetime.Token));
         hub.Connection.Reconnecting += OnReconnecting;
         hub.Connection.Reconnected += OnReconnected;
@@ -44,16 +41,7 @@ public sealed class ChatSyncClient : IAsyncDisposable
     /// <summary>The typed hub client, for every call the sync layer does not wrap (creating conversations, receipts, ...).</summary>
     public ChatClient Hub { get; }
 
-    public ConnectionState State
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _state;
-            }
-        }
-    }
+    public ConnectionState State => _status.State;
 
     /// <summary>Where each followed conversation stands; pass it as <see cref="ChatSyncOptions.Positions"/> to resume after a restart.</summary>
     public IReadOnlyDictionary<string, SyncPosition> Positions => _sync.Positions;
@@ -90,14 +78,14 @@ public sealed class ChatSyncClient : IAsyncDisposable
     /// <summary>Connects and syncs every conversation of the user; fails if the first connection fails.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        var epoch = SetState(ConnectionState.Connecting, null, newEpoch: false);
+        var epoch = _status.Set(ConnectionState.Connecting);
         try
         {
             await Hub.StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch
         {
-            SetState(ConnectionState.Disconnected, null, newEpoch: false);
+            _status.Set(ConnectionState.Disconnected);
             throw;
         }
 
@@ -106,13 +94,9 @@ public sealed class ChatSyncClient : IAsyncDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            _stopping = true;
-        }
-
+        _status.Stop();
         await Hub.StopAsync(cancellationToken).ConfigureAwait(false);
-        SetState(ConnectionState.Disconnected, null, newEpoch: true);
+        _status.Set(ConnectionState.Disconnected, lost: true);
     }
 
     /// <summary>
@@ -126,13 +110,7 @@ public sealed class ChatSyncClient : IAsyncDisposable
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _lifetime.Token);
         while (true)
         {
-            Task online;
-            lock (_gate)
-            {
-                online = _online.Task;
-            }
-
-            await online.WaitAsync(linked.Token).ConfigureAwait(false);
+            await _status.Online.WaitAsync(linked.Token).ConfigureAwait(false);
             try
             {
                 var message = await Hub.SendMessage(conversationId, clientMessageId, content, linked.Token).ConfigureAwait(false);
@@ -156,14 +134,10 @@ public sealed class ChatSyncClient : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        lock (_gate)
-        {
-            _stopping = true;
-        }
-
+        _status.Stop();
         await _lifetime.CancelAsync().ConfigureAwait(false);
         await Hub.DisposeAsync().ConfigureAwait(false);
-        SetState(ConnectionState.Disconnected, null, newEpoch: true);
+        _status.Set(ConnectionState.Disconnected, lost: true);
         _events.Writer.TryComplete();
         _sync.Dispose();
         _lifetime.Dispose();
@@ -172,37 +146,33 @@ public sealed class ChatSyncClient : IAsyncDisposable
     private Task OnReconnecting(Exception? error)
     {
         SyncLog.Reconnecting(_logger, error);
-        SetState(ConnectionState.Reconnecting, error, newEpoch: true);
+        _status.Set(ConnectionState.Reconnecting, error, lost: true);
         return Task.CompletedTask;
     }
 
     private Task OnReconnected(string? connectionId)
     {
-        var epoch = CurrentEpoch();
-        _ = ResyncAsync(epoch, _lifetime.Token);
+        _ = ResyncAsync(_status.Epoch, _lifetime.Token);
         return Task.CompletedTask;
     }
 
     private Task OnClosed(Exception? error)
     {
-        lock (_gate)
+        if (_status.Stopping)
         {
-            if (_stopping)
-            {
-                return Task.CompletedTask;
-            }
+            return Task.CompletedTask;
         }
 
         // SignalR gives up when the server closes without allowing a reconnect; this client does not.
         SyncLog.Closed(_logger, error);
-        var epoch = SetState(ConnectionState.Reconnecting, error, newEpoch: true);
+        var epoch = _status.Set(ConnectionState.Reconnecting, error, lost: true);
         _ = RestartAsync(epoch, _lifetime.Token);
         return Task.CompletedTask;
     }
 
     private async Task RestartAsync(int epoch, CancellationToken cancellationToken)
     {
-        for (long attempt = 0; CurrentEpoch() == epoch; attempt++)
+        for (long attempt = 0; _status.Epoch == epoch; attempt++)
         {
             try
             {
@@ -225,31 +195,18 @@ public sealed class ChatSyncClient : IAsyncDisposable
     /// <summary>Reads back what was missed; the application sees Resyncing, then Connected once it is all in.</summary>
     private async Task ResyncAsync(int epoch, CancellationToken cancellationToken)
     {
-        lock (_gate)
-        {
-            _online.TrySetResult();
-        }
+        _status.Connected();
 
-        while (CurrentEpoch() == epoch && !cancellationToken.IsCancellationRequested)
+        while (_status.Epoch == epoch && !cancellationToken.IsCancellationRequested)
         {
-            SetState(ConnectionState.Resyncing, null, newEpoch: false);
+            _status.Set(ConnectionState.Resyncing);
             SyncLog.Resyncing(_logger);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 var (conversations, messages) = await _sync.SyncAsync(cancellationToken).ConfigureAwait(false);
                 SyncLog.Resynced(_logger, conversations, messages, clock.ElapsedMilliseconds);
-                lock (_gate)
-                {
-                    if (_epoch != epoch)
-                    {
-                        return;
-                    }
-
-                    _sync.Publish(new ResyncCompleted(conversations, messages, clock.Elapsed));
-                }
-
-                SetState(ConnectionState.Connected, null, newEpoch: false);
+                _status.ResyncCompleted(epoch, new ResyncCompleted(conversations, messages, clock.Elapsed));
                 return;
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -263,38 +220,6 @@ public sealed class ChatSyncClient : IAsyncDisposable
 
                 await Task.Delay(_options.RetryDelay, cancellationToken).ConfigureAwait(false);
             }
-        }
-    }
-
-    private int CurrentEpoch()
-    {
-        lock (_gate)
-        {
-            return _epoch;
-        }
-    }
-
-    /// <returns>The connection epoch after the change: a new one starts whenever the connection is lost.</returns>
-    private int SetState(ConnectionState state, Exception? error, bool newEpoch)
-    {
-        lock (_gate)
-        {
-            if (newEpoch)
-            {
-                _epoch++;
-                if (_online.Task.IsCompleted)
-                {
-                    _online = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                }
-            }
-
-            if (_state != state)
-            {
-                _state = state;
-                _sync.Publish(new ConnectionStateChanged(state, error));
-            }
-
-            return _epoch;
         }
     }
 }
