@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Realtime.Bench;
 
 /// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
-internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu, double? ScaleGuard, bool Backplane, bool Affinity, int? ServerCores, string? Scenario, bool Routing, double? LatencyGuard)
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu, double? ScaleGuard, bool Backplane, bool Affinity, int? ServerCores, string? Scenario, bool Routing, double? LatencyGuard, double? ConnectGuard, double? MemoryGuard)
 {
     public int MembersPerGroup => Math.Max(1, Clients / Groups);
 
@@ -34,10 +34,17 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             ServerCores: Value("--server-cores") is { } sc ? (int)Math.Clamp(double.Parse(sc, CultureInfo.InvariantCulture), 1, 64) : null,
             Scenario: Value("--scenario"),
             Routing: args.Contains("--routing"),
-            LatencyGuard: Value("--latency-guard") is { } lg ? double.Parse(lg, CultureInfo.InvariantCulture) : null);
-        if (options.Scenario is { } scenario && scenario is not ("fanout" or "pairs" or "latency" or "all"))
+            LatencyGuard: Value("--latency-guard") is { } lg ? double.Parse(lg, CultureInfo.InvariantCulture) : null,
+            ConnectGuard: Value("--connect-guard") is { } cg ? double.Parse(cg, CultureInfo.InvariantCulture) : null,
+            MemoryGuard: Value("--memory-guard") is { } mg ? double.Parse(mg, CultureInfo.InvariantCulture) : null);
+        if (options.Scenario is { } scenario && !Realtime.Bench.Scenario.Names.Contains(scenario))
         {
-            throw new ArgumentException("--scenario is fanout, pairs, latency or all");
+            throw new ArgumentException($"--scenario is one of {string.Join(", ", Realtime.Bench.Scenario.Names)}");
+        }
+
+        if (options.ConnectGuard is not null && options.Scenario is not ("connect" or "connect-pairs" or "connect-groups"))
+        {
+            throw new ArgumentException("--connect-guard goes with a connect scenario");
         }
 
         if (options.Postgres is { } postgres && !postgres.Contains("Host=127.0.0.1", StringComparison.OrdinalIgnoreCase))

@@ -55,6 +55,9 @@ internal sealed class Measurements(string name)
 
     public long Delivered => Interlocked.Read(ref _delivered);
 
+    /// <summary>How many connects were recorded (each one's time is in the connect histogram).</summary>
+    public long ConnectedCount => _connect.TotalCount;
+
     public void Connected(TimeSpan took) => _connect.RecordValue(Math.Max(1, (long)(took.TotalMilliseconds * 1000)));
 
     public void Acknowledged() => Interlocked.Increment(ref _acked);

@@ -7,8 +7,11 @@ internal sealed record ScenarioMetric(string Name, Func<Measurements, double> Re
 /// The cost comparisons of issue 20, each a fixed shape of load that Realtime and the plain SignalR hub
 /// both get from the same generator. Every figure is reported as Realtime ÷ plain SignalR.
 /// </summary>
-internal sealed record Scenario(string Name, string Shape, int Clients, int Groups, double Rate, IReadOnlyList<ScenarioMetric> Metrics)
+/// <param name="ConnectOnly">A connect scenario (<see cref="ConnectRun"/>): no send loop, the figures are the connect wave's.</param>
+internal sealed record Scenario(string Name, string Shape, int Clients, int Groups, double Rate, IReadOnlyList<ScenarioMetric> Metrics, bool ConnectOnly = false)
 {
+    public static readonly string[] Names = ["fanout", "pairs", "latency", "connect-pairs", "connect-groups", "connect", "all"];
+
     // Below what Realtime carries on one core (about 25,000 deliveries/s before this work), so that both
     // servers do the same work and the figure is CPU per delivery, not how far behind a saturated core falls.
     public const double DefaultFanOutRate = 50;
@@ -16,6 +19,14 @@ internal sealed record Scenario(string Name, string Shape, int Clients, int Grou
     private static readonly ScenarioMetric SetUp = new("connect + join all groups, s", m => m.SetupTime.TotalSeconds);
     private static readonly ScenarioMetric Cores = new("server cores used", m => m.ServerCores ?? double.NaN);
     private static readonly ScenarioMetric Generator = new("load generator cores used", m => m.LoadGeneratorCores ?? double.NaN);
+
+    private static readonly ScenarioMetric[] ConnectMetrics =
+    [
+        new("setup rate, clients/s (connect + in every conversation)", m => m.ConnectedCount / m.SetupTime.TotalSeconds, "≥ 0.5"),
+        new("connect + join p50 ms", m => m.ConnectMs(50)),
+        new("connect + join p99 ms", m => m.ConnectMs(99)),
+        new("connect + join max ms", m => m.ConnectMs(100)),
+    ];
 
     public static IReadOnlyList<Scenario> Select(BenchOptions options)
     {
@@ -44,8 +55,15 @@ internal sealed record Scenario(string Name, string Shape, int Clients, int Grou
                 new("server CPU µs per acked send", m => m.ServerCpuMicrosecondsPerSend),
                 Cores, Generator, SetUp,
             ]),
+            new Scenario("connect-pairs", "200 clients connect into 100 conversations of 2", 200, 100, 0, ConnectMetrics, ConnectOnly: true),
+            new Scenario("connect-groups", "2,000 clients connect into 20 conversations of 100", 2000, 20, 0, ConnectMetrics, ConnectOnly: true),
         };
-        return options.Scenario == "all" ? all : all.Where(s => s.Name == options.Scenario).ToList();
+        return options.Scenario switch
+        {
+            "all" => all,
+            "connect" => all.Where(s => s.ConnectOnly).ToList(),
+            _ => all.Where(s => s.Name == options.Scenario).ToList(),
+        };
     }
 
     /// <summary>The run's options with this scenario's shape.</summary>

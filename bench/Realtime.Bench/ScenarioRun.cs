@@ -24,12 +24,12 @@ internal static class ScenarioRun
                     if (realtimeTurn)
                     {
                         await using var node = await BenchCluster.StartAsync(1, options.Postgres, options.NodeCpu, options.Backplane, pinning);
-                        realtime = await RealtimeRun.RunAsync(shaped, node.Nodes);
+                        realtime = scenario.ConnectOnly ? await ConnectRun.RealtimeAsync(shaped, node.Nodes[0]) : await RealtimeRun.RunAsync(shaped, node.Nodes);
                     }
                     else
                     {
                         await using var server = await ServerProcess.StartPlainSignalRAsync(pinning?.ServerCores(0), options.NodeCpu);
-                        plain = await PlainSignalRRun.RunAsync(shaped, server);
+                        plain = scenario.ConnectOnly ? await ConnectRun.PlainSignalRAsync(shaped, server) : await PlainSignalRRun.RunAsync(shaped, server);
                     }
                 }
 

@@ -39,6 +39,8 @@ internal sealed class ServerProcess : IAsyncDisposable
             ["Chat__HubCallBurst"] = "1000000",
             ["Chat__HttpRequestsPerSecond"] = "1000000",
             ["Chat__HttpRequestBurst"] = "1000000",
+            ["Chat__ConnectsPerMinute"] = "1000000",
+            ["Chat__ConnectBurst"] = "1000000",
         };
         if (redis is not null)
         {

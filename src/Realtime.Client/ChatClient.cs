@@ -103,6 +103,15 @@ public sealed class ChatClient : IChatHub, IAsyncDisposable
     public Task<MessageDto> PostMessage(string conversationId, NewMessageDto message) =>
         Connection.InvokeAsync<MessageDto>(nameof(PostMessage), conversationId, message);
 
+    public Task<MessageDto> EditMessage(string conversationId, string messageId, string content) =>
+        Connection.InvokeAsync<MessageDto>(nameof(EditMessage), conversationId, messageId, content);
+
+    public Task<MessageDto> DeleteMessage(string conversationId, string messageId) =>
+        Connection.InvokeAsync<MessageDto>(nameof(DeleteMessage), conversationId, messageId);
+
+    public Task<MessageDto> React(string conversationId, string messageId, string emoji, bool add) =>
+        Connection.InvokeAsync<MessageDto>(nameof(React), conversationId, messageId, emoji, add);
+
     public Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit) =>
         GetChanges(conversationId, afterRevision, limit, CancellationToken.None);
 

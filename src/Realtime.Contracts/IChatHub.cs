@@ -32,6 +32,16 @@ public interface IChatHub
     /// <summary>As <see cref="SendMessage"/>, optionally as a reply to a message of the same conversation.</summary>
     Task<MessageDto> PostMessage(string conversationId, NewMessageDto message);
 
+    /// <summary>The sender only; not a deleted message. Takes a new revision and sets <c>editedAt</c>.</summary>
+    Task<MessageDto> EditMessage(string conversationId, string messageId, string content);
+
+    /// <summary>The sender, or an owner or admin: a tombstone keeps id, sequence and sender.</summary>
+    Task<MessageDto> DeleteMessage(string conversationId, string messageId);
+
+    /// <summary>Adds or removes the caller's <paramref name="emoji"/>; a change to nothing takes no revision.</summary>
+    Task<MessageDto> React(string conversationId, string messageId, string emoji, bool add);
+
+
     /// <summary>Every message created or changed after <paramref name="afterRevision"/>, in its current state, ascending by revision.</summary>
     Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit);
 }

@@ -34,6 +34,14 @@ public sealed class ChatOptions
     [Range(1, 10_000)]
     public int MaxConnectionsPerUser { get; set; } = 10;
 
+    /// <summary>Hub connects one user may make per minute on a node, sustained; more are refused with <c>rate_limited</c> before any database read.</summary>
+    [Range(1, 1_000_000)]
+    public int ConnectsPerMinute { get; set; } = 60;
+
+    /// <summary>Hub connects one user may make in a burst above the sustained rate (a page with several tabs, a reconnect).</summary>
+    [Range(1, 1_000_000)]
+    public int ConnectBurst { get; set; } = 20;
+
     /// <summary>Largest hub frame a client may send, in bytes; a larger one closes that connection.</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxReceiveMessageBytes { get; set; } = 64 * 1024;
@@ -68,6 +76,14 @@ public sealed class ChatOptions
     /// </summary>
     [Range(1, 100_000)]
     public int MaxDeliveryGapFill { get; set; } = 1000;
+
+    /// <summary>Most distinct emoji on one message; a new one past that gets <c>payload_too_large</c>.</summary>
+    [Range(1, 1000)]
+    public int MaxReactionsPerMessage { get; set; } = 20;
+
+    /// <summary>How long after it was sent a message may still be edited (<c>forbidden</c> after); null: no limit.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "3650.00:00:00")]
+    public TimeSpan? EditWindow { get; set; }
 }
 
 /// <summary>Section <c>Database</c>.</summary>

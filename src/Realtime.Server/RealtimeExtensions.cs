@@ -43,6 +43,8 @@ public static class RealtimeExtensions
         builder.Services.AddSingleton<MessageWriter>();
         builder.Services.AddSingleton<MessageSender>();
         builder.Services.AddSingleton<ReplyTargets>();
+        builder.Services.AddSingleton<ChangeCommit>();
+        builder.Services.AddSingleton<MessageChanger>();
         builder.Services.AddScoped<ChatHubServices>();
 
         builder.Services.AddProblemDetails();

@@ -1,92 +1,202 @@
-// Two users in headless Debian Chromium, driven by playwright-core, each page served by its own node.
+// Two and three users in headless Debian Chromium, each page served by its own node of a two-node cluster: chatting
+// both ways on both protocols, a node dying under a page, a reload, and one user's two tabs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import path from "node:path";
-import { chromium } from "playwright-core";
-import { startCluster, uniqueUser, repoRoot } from "./harness.mjs";
-
-const screenshots = path.join(repoRoot, "artifacts", "screenshots");
-const CHROMIUM_ARGS = [
-  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-];
+import { connect, startCluster, uniqueUser } from "./harness.mjs";
+import {
+  DESKTOP, PHONE, connected, launchBrowser, openConversation, openPage, screenshot, shownMessages, signIn, startConversation, typeAndSend, waitForSent,
+} from "./browser-page.mjs";
 
 let cluster;
 let browser;
 before(async () => {
-  mkdirSync(screenshots, { recursive: true });
   cluster = await startCluster();
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
   await cluster?.stop();
 });
 
-async function signIn(page, url, userId, protocol) {
-  await page.goto(url);
-  await page.fill("#user-id", userId);
-  await page.selectOption("#protocol", protocol);
-  await page.click("#connect");
-  await page.locator("[data-testid=connection-state]", { hasText: /^connected$/ }).waitFor();
-}
-
 test("two users chat both ways, see typing and read receipts, and a dropped connection loses nothing", async () => {
   const [one, two] = cluster.nodes;
   const aliceId = uniqueUser("alice");
   const bobId = uniqueUser("bob");
-  const alice = await browser.newPage();
-  const bob = await browser.newPage();
+  const alice = await openPage(browser, one.url, DESKTOP);
+  const bob = await openPage(browser, two.url, PHONE);
   try {
-    await signIn(alice, one.url, aliceId, "json");
-    await signIn(bob, two.url, bobId, "messagepack");
+    await signIn(alice.page, aliceId, "json");
+    await signIn(bob.page, bobId, "messagepack");
+    await startConversation(alice.page, "browser chat", [bobId]);
 
-    await alice.fill("#new-title", "browser chat");
-    await alice.fill("#new-members", bobId);
-    await alice.click("#create");
-    await alice.locator("#send-form").waitFor();
+    const bobsEntry = bob.page.locator("[data-testid=conversation]", { hasText: "browser chat" });
+    await bobsEntry.locator("[data-testid=presence][data-online=true]").waitFor();
+    await openConversation(bob.page, "browser chat");
 
-    const bobsEntry = bob.locator("[data-testid=conversation]", { hasText: "browser chat" });
-    await bobsEntry.waitFor();
-    await bob.locator(`.dot.online[data-user="${aliceId}"]`).waitFor();
-    await bobsEntry.click();
-    await bob.locator("#send-form").waitFor();
+    await alice.page.type("#content", "hello bob <script>alert(1)</script> 👋");
+    await bob.page.locator("[data-testid=typing]", { hasText: `${aliceId} is typing` }).waitFor();
+    await alice.page.click("#send");
+    await bob.page.locator("#messages [data-testid=content]", { hasText: "hello bob <script>alert(1)</script> 👋" }).waitFor();
+    await bob.page.locator("[data-testid=typing]", { hasText: /^$/ }).waitFor();
+    await alice.page.locator("[data-testid=seen-by]", { hasText: `Seen by ${bobId}` }).waitFor();
 
-    await alice.type("#content", "hello bob <script>alert(1)</script>");
-    await bob.locator("[data-testid=typing]", { hasText: `${aliceId} is typing` }).waitFor();
-    await alice.click("#send");
-    await bob.locator("#messages .content", { hasText: "hello bob <script>alert(1)</script>" }).waitFor();
-    await bob.locator("[data-testid=typing]", { hasText: /^$/ }).waitFor();
-    await alice.locator("[data-testid=seen-by]", { hasText: `Seen by ${bobId}` }).waitFor();
+    await typeAndSend(bob.page, "hi alice 🙂");
+    await alice.page.locator("#messages [data-testid=content]", { hasText: "hi alice" }).waitFor();
+    await screenshot(alice.page, "alice-chatting");
+    await screenshot(bob.page, "bob-chatting-phone");
 
-    await bob.fill("#content", "hi alice");
-    await bob.click("#send");
-    await alice.locator("#messages .content", { hasText: "hi alice" }).waitFor();
-    await alice.screenshot({ path: path.join(screenshots, "alice-chatting.png") });
-    await bob.screenshot({ path: path.join(screenshots, "bob-chatting.png") });
-
-    // Alice's node dies; bob keeps writing through his; alice's node comes back and her page resyncs.
+    // Alice's node dies; bob keeps writing through his; alice's node comes back and her page catches up.
     await one.kill("SIGKILL");
-    await alice.locator("[data-testid=connection-state]", { hasText: /^reconnecting$/ }).waitFor();
-    await alice.screenshot({ path: path.join(screenshots, "alice-reconnecting.png") });
+    await alice.page.locator("[data-testid=connection-state][data-state=reconnecting]").waitFor();
+    await screenshot(alice.page, "alice-reconnecting");
     for (const text of ["while you were away 1", "while you were away 2", "while you were away 3"]) {
-      await bob.fill("#content", text);
-      await bob.click("#send");
-      await bob.locator("#messages .content", { hasText: text }).waitFor();
+      await typeAndSend(bob.page, text);
+      await waitForSent(bob.page, text);
     }
     await one.startAgain();
-    await alice.locator("[data-testid=connection-state]", { hasText: /^connected$/ }).waitFor({ timeout: 30000 });
-    await alice.locator("#messages .content", { hasText: "while you were away 3" }).waitFor();
+    await alice.page.locator("[data-testid=connection-state][data-state=connected]").waitFor({ timeout: 30000 });
+    await alice.page.locator("#messages [data-testid=content]", { hasText: "while you were away 3" }).waitFor();
 
-    // Viewing the conversation marks it read, so nothing is left unread.
-    await alice.waitForFunction(() => document.querySelector("[data-testid=unread]")?.textContent === "");
-    const sequences = await alice.locator("#messages li").evaluateAll((items) => items.map((li) => Number(li.dataset.sequence)));
+    const sequences = await alice.page.locator("#messages [data-testid=message]").evaluateAll((items) => items.map((li) => Number(li.dataset.sequence)));
     assert.deepEqual(sequences, [1, 2, 3, 4, 5], "every message once, in order");
-    assert.equal(await alice.locator("#messages script").count(), 0, "content is shown as text, never run");
-    await alice.screenshot({ path: path.join(screenshots, "alice-after-reconnect.png") });
+    assert.equal(await alice.page.locator("#messages script").count(), 0, "content is shown as text, never run");
+    // Viewing the conversation marks it read, so bob sees it seen and nothing is left unread.
+    await bob.page.locator("[data-testid=seen-by]", { hasText: `Seen by ${aliceId}` }).waitFor();
+    assert.equal(await alice.page.locator("[data-testid=unread]").count(), 0);
+    await screenshot(alice.page, "alice-after-reconnect");
+
+    // The README's picture: a conversation going on, and another one waiting with an unread message.
+    await bob.page.click("#back");
+    await startConversation(bob.page, "lunch", [aliceId]);
+    await typeAndSend(bob.page, "Lunch at 12:30? 🍜");
+    await bob.page.click("#back");
+    await openConversation(bob.page, "browser chat");
+    await typeAndSend(bob.page, "Glad that came through.\nShall we try the phone view next? 📱");
+    await alice.page.locator("#messages [data-testid=content]", { hasText: "phone view" }).waitFor();
+    await typeAndSend(alice.page, "Yes! It is the same page at 400 px 👍");
+    await bob.page.locator("#messages [data-testid=content]", { hasText: "same page" }).waitFor();
+    await alice.page.locator("[data-testid=conversation]", { hasText: "lunch" }).locator("[data-testid=unread]").waitFor();
+    await screenshot(alice.page, "web-chat");
+    await screenshot(bob.page, "web-chat-phone");
   } finally {
     await alice.close();
     await bob.close();
+  }
+});
+
+test("a reload keeps the user signed in, on the same protocol, with the read state the server holds", async () => {
+  const [one, two] = cluster.nodes;
+  const carolId = uniqueUser("carol");
+  const daveId = uniqueUser("dave");
+  const carol = await openPage(browser, one.url, DESKTOP);
+  const dave = await openPage(browser, two.url, DESKTOP);
+  try {
+    await signIn(carol.page, carolId, "messagepack");
+    await signIn(dave.page, daveId);
+    await startConversation(dave.page, "kept", [carolId]);
+    await startConversation(dave.page, "unread after reload", [carolId]);
+    await typeAndSend(dave.page, "read this one");
+    await openConversation(dave.page, "kept");
+    await typeAndSend(dave.page, "and this one");
+    await openConversation(carol.page, "kept");
+    await carol.page.locator("#messages [data-testid=content]", { hasText: "and this one" }).waitFor();
+    await dave.page.locator("[data-testid=seen-by]", { hasText: `Seen by ${carolId}` }).waitFor();
+
+    await carol.page.reload();
+    await connected(carol.page);
+    assert.equal(await carol.page.locator("#login").isVisible(), false, "no sign-in after a reload");
+    assert.equal(await carol.page.locator("[data-testid=whoami]").textContent(), carolId);
+    const unread = carol.page.locator("[data-testid=conversation]", { hasText: "unread after reload" }).locator("[data-testid=unread]");
+    await unread.waitFor();
+    assert.equal(await unread.textContent(), "1", "the unread conversation still counts its message");
+    assert.equal(await carol.page.locator("[data-testid=conversation]", { hasText: "kept" }).locator("[data-testid=unread]").count(), 0, "the read one stays read");
+    await carol.page.click("#settings summary");
+    assert.equal(await carol.page.locator("#protocol").inputValue(), "messagepack");
+    // Switching the protocol while signed in connects again with it, still signed in.
+    await Promise.all([carol.page.waitForEvent("load"), carol.page.selectOption("#protocol", "json")]);
+    await connected(carol.page);
+    assert.equal(await carol.page.locator("[data-testid=whoami]").textContent(), carolId);
+    assert.equal(await carol.page.locator("#protocol").inputValue(), "json");
+    await openConversation(carol.page, "kept");
+    assert.deepEqual((await shownMessages(carol.page)).map((m) => m.text), ["and this one"]);
+    await screenshot(carol.page, "after-reload");
+    assert.deepEqual(carol.problems, []);
+
+    await carol.page.click("#settings summary");
+    await carol.page.click("#sign-out");
+    await carol.page.locator("#login-form").waitFor();
+    await carol.page.reload();
+    await carol.page.locator("#login-form").waitFor();
+    assert.equal(await carol.page.locator("#chat").isVisible(), false, "signing out is kept over a reload too");
+  } finally {
+    await carol.close();
+    await dave.close();
+  }
+});
+
+test("\"seen by\" is still shown after a reload, from the server's receipts (contract v2 GetReceipts)", async (t) => {
+  const [one, two] = cluster.nodes;
+  const probe = await connect(one.url, uniqueUser("probe"), "json");
+  const offered = await probe.connection.invoke("GetReceipts", "no-such-conversation").then(() => true, (e) => !/no such hub method/i.test(e.message));
+  await probe.stop();
+  if (!offered) {
+    t.skip("this server has no GetReceipts yet (contract v2); the page asks for it and shows what it answers");
+    return;
+  }
+  const ginaId = uniqueUser("gina");
+  const hankId = uniqueUser("hank");
+  const gina = await openPage(browser, one.url, DESKTOP);
+  const hank = await openPage(browser, two.url, DESKTOP);
+  try {
+    await signIn(gina.page, ginaId);
+    await signIn(hank.page, hankId);
+    await startConversation(gina.page, "seen after reload", [hankId]);
+    await typeAndSend(gina.page, "did you see this?");
+    await openConversation(hank.page, "seen after reload");
+    await gina.page.locator("[data-testid=seen-by]", { hasText: `Seen by ${hankId}` }).waitFor();
+    await gina.page.reload();
+    await connected(gina.page);
+    await openConversation(gina.page, "seen after reload");
+    await gina.page.locator("[data-testid=seen-by]", { hasText: `Seen by ${hankId}` }).waitFor();
+    assert.deepEqual(gina.problems, []);
+  } finally {
+    await gina.close();
+    await hank.close();
+  }
+});
+
+test("one user's two tabs agree on what is read: reading in one clears the badge in the other", async () => {
+  const [one, two] = cluster.nodes;
+  const erinId = uniqueUser("erin");
+  const frankId = uniqueUser("frank");
+  const frank = await openPage(browser, two.url, DESKTOP);
+  const context = await browser.newContext({ viewport: DESKTOP });
+  const first = await openPage(browser, one.url, DESKTOP, context);
+  const second = await openPage(browser, two.url, DESKTOP, context);
+  try {
+    await signIn(frank.page, frankId);
+    await signIn(first.page, erinId);
+    await signIn(second.page, erinId);
+    await startConversation(frank.page, "two tabs", [erinId]);
+    await startConversation(frank.page, "elsewhere", [erinId]);
+    await openConversation(second.page, "elsewhere");
+    await openConversation(frank.page, "two tabs");
+    await typeAndSend(frank.page, "read me in one tab");
+
+    const badge = second.page.locator("[data-testid=conversation]", { hasText: "two tabs" }).locator("[data-testid=unread]");
+    await badge.waitFor();
+    await screenshot(second.page, "second-tab-unread");
+    await openConversation(first.page, "two tabs");
+    await first.page.locator("#messages [data-testid=content]", { hasText: "read me in one tab" }).waitFor();
+    await badge.waitFor({ state: "detached" });
+    await screenshot(second.page, "second-tab-read-elsewhere");
+    await second.page.reload();
+    await connected(second.page);
+    await second.page.locator("[data-testid=conversation]", { hasText: "two tabs" }).waitFor();
+    assert.equal(await badge.count(), 0, "still read after a reload");
+    assert.deepEqual([...first.problems, ...second.problems], []);
+  } finally {
+    await frank.close();
+    await context.close();
   }
 });

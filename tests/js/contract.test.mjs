@@ -1,13 +1,15 @@
-// The wire contract v1 through the official JavaScript client under Node, on both protocols,
+// The wire contract (v1 and v2) through the official JavaScript client under Node, on both protocols,
 // against real server processes (two nodes, one Redis, one SQLite file).
 import { test, describe, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startCluster, connect, uniqueUser, tokenFor, runNotifier } from "./harness.mjs";
 
 const FIELDS = {
-  conversation: ["id", "title", "memberIds", "createdAt", "lastSequence", "lastReadSequence", "unreadCount"],
-  message: ["id", "conversationId", "sequence", "senderId", "clientMessageId", "content", "sentAt"],
-  receipt: ["conversationId", "userId", "lastReadSequence", "readAt"],
+  conversation: ["id", "title", "memberIds", "createdAt", "lastSequence", "lastReadSequence", "unreadCount", "kind", "topic", "lastRevision", "members"],
+  message: ["id", "conversationId", "sequence", "senderId", "clientMessageId", "content", "sentAt", "revision", "editedAt", "deletedAt", "replyToMessageId", "reactions"],
+  reaction: ["emoji", "userIds"],
+  member: ["userId", "role"],
+  receipt: ["conversationId", "userId", "lastReadSequence", "readAt", "lastDeliveredSequence"],
   typing: ["conversationId", "userId", "isTyping"],
   presence: ["userId", "isOnline", "lastSeenAt"],
   notification: ["id", "kind", "title", "body", "data", "createdAt"],
@@ -16,9 +18,11 @@ const FIELDS = {
 
 function assertShape(value, kind) {
   assert.deepEqual(Object.keys(value).sort(), [...FIELDS[kind]].sort(), `${kind} fields`);
-  for (const field of ["createdAt", "sentAt", "readAt"]) {
-    if (field in value) assert.ok(!Number.isNaN(new Date(value[field]).getTime()), `${kind}.${field} is a time`);
+  for (const field of ["createdAt", "sentAt", "readAt", "editedAt", "deletedAt"]) {
+    if (value[field] != null) assert.ok(!Number.isNaN(new Date(value[field]).getTime()), `${kind}.${field} is a time`);
   }
+  if (kind === "message") value.reactions.forEach((r) => assertShape(r, "reaction"));
+  if (kind === "conversation") value.members.forEach((m) => assertShape(m, "member"));
 }
 
 async function assertCode(promise, code) {
@@ -107,6 +111,70 @@ for (const protocol of ["json", "messagepack"]) {
         await carol.stop();
       } finally {
         await alice.stop();
+      }
+    });
+
+    test("the conversation log: replies, edits, deletes and reactions arrive as MessageUpdated in revision order and resync with GetChanges", async () => {
+      const [one, two] = cluster.nodes;
+      const alice = await connect(one.url, uniqueUser("alice"), protocol);
+      const bob = await connect(two.url, uniqueUser("bob"), protocol);
+      try {
+        const conversation = await alice.connection.invoke("CreateConversation", "js log", [bob.userId]);
+        await bob.waitFor("ConversationUpdated", (c) => c.id === conversation.id);
+        assert.equal(conversation.kind, "group");
+        assert.deepEqual(conversation.members.find((m) => m.userId === alice.userId).role, "owner");
+
+        const first = await alice.connection.invoke("PostMessage", conversation.id, { clientMessageId: "l1", content: "helo", replyToMessageId: null });
+        assertShape(first, "message");
+        assert.equal(first.revision, 1);
+        const reply = await bob.connection.invoke("PostMessage", conversation.id, { clientMessageId: "l2", content: "hi", replyToMessageId: first.id });
+        assert.equal(reply.replyToMessageId, first.id);
+        const edited = await alice.connection.invoke("EditMessage", conversation.id, first.id, "hello");
+        assertShape(edited, "message");
+        assert.equal(edited.content, "hello");
+        assert.ok(edited.editedAt);
+        const reacted = await bob.connection.invoke("React", conversation.id, first.id, "👍", true);
+        assert.deepEqual(reacted.reactions, [{ emoji: "👍", userIds: [bob.userId] }]);
+        const same = await bob.connection.invoke("React", conversation.id, first.id, "👍", true);
+        assert.equal(same.revision, reacted.revision, "a reaction one already has takes no revision");
+        const unreacted = await bob.connection.invoke("React", conversation.id, first.id, "👍", false);
+        assert.deepEqual(unreacted.reactions, []);
+        const deleted = await bob.connection.invoke("DeleteMessage", conversation.id, reply.id);
+        assert.equal(deleted.content, "");
+        assert.ok(deleted.deletedAt);
+
+        for (const member of [alice, bob]) {
+          const updated = await member.waitFor("MessageUpdated", (m) => m.id === reply.id && m.deletedAt);
+          assertShape(updated, "message");
+          const log = [...member.of("MessageReceived"), ...member.of("MessageUpdated")].filter((m) => m.conversationId === conversation.id);
+          assert.deepEqual(log.map((m) => m.revision).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
+          assert.deepEqual(member.of("MessageUpdated").filter((m) => m.conversationId === conversation.id).map((m) => m.revision), [3, 4, 5, 6], "in revision order");
+        }
+
+        const changes = await bob.connection.invoke("GetChanges", conversation.id, 2, 10);
+        assert.deepEqual(changes.map((m) => [m.id, m.revision]), [[first.id, 5], [reply.id, 6]]);
+        assert.deepEqual(await bob.connection.invoke("GetChanges", conversation.id, 6, 10), []);
+        await assertCode(alice.connection.invoke("EditMessage", conversation.id, reply.id, "not mine"), "forbidden");
+        await assertCode(alice.connection.invoke("React", conversation.id, reply.id, "👍", true), "invalid_argument");
+        await assertCode(alice.connection.invoke("React", conversation.id, first.id, "two words", true), "invalid_argument");
+
+        const token = await tokenFor(two.url, bob.userId);
+        const headers = { "content-type": "application/json", authorization: `Bearer ${token}` };
+        const own = await bob.connection.invoke("SendMessage", conversation.id, "l3", "over rest soon");
+        const patched = await fetch(`${two.url}/api/conversations/${conversation.id}/messages/${own.id}`, { method: "PATCH", headers, body: JSON.stringify({ content: "edited over REST" }) });
+        assert.equal(patched.status, 200);
+        assert.equal((await patched.json()).content, "edited over REST");
+        const removed = await fetch(`${two.url}/api/conversations/${conversation.id}/messages/${own.id}`, { method: "DELETE", headers });
+        assert.equal(removed.status, 200);
+        assert.ok((await removed.json()).deletedAt);
+        const overRest = await fetch(`${two.url}/api/conversations/${conversation.id}/changes?after=6&limit=10`, { headers });
+        assert.deepEqual((await overRest.json()).map((m) => [m.id, m.revision]), [[own.id, 9]]);
+        const forbidden = await fetch(`${two.url}/api/conversations/${conversation.id}/messages/${first.id}`, { method: "PATCH", headers, body: JSON.stringify({ content: "x" }) });
+        assert.equal(forbidden.status, 403);
+        assert.equal((await forbidden.json()).code, "forbidden");
+      } finally {
+        await alice.stop();
+        await bob.stop();
       }
     });
 

@@ -168,7 +168,7 @@ export async function connect(baseUrl, userId, protocol, { reconnect = true, sta
   const connection = builder.build();
   const events = [];
   const waiters = new Set();
-  for (const method of ["MessageReceived", "ReadReceiptUpdated", "TypingChanged", "PresenceChanged", "ConversationUpdated", "Notified", "ProgressChanged"]) {
+  for (const method of ["MessageReceived", "MessageUpdated", "ReadReceiptUpdated", "TypingChanged", "PresenceChanged", "ConversationUpdated", "Notified", "ProgressChanged"]) {
     connection.on(method, (payload) => {
       events.push({ method, payload });
       for (const waiter of waiters) waiter();

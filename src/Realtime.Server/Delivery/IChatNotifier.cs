@@ -18,6 +18,9 @@ public interface IChatNotifier
 
     Task PresenceChangedAsync(IReadOnlyCollection<string> audienceUserIds, PresenceDto presence);
 
+    /// <summary>Sends to every connection, on every node, that shares one of these conversations with the user: once each, the user's own excepted.</summary>
+    Task PresenceChangedAsync(ConversationPresence change);
+
     /// <summary>
     /// Moves the live connections of added and removed members in or out of the conversation on every
     /// node, then sends each member (and each removed user) their <c>ConversationUpdated</c>.
@@ -44,6 +47,9 @@ public sealed record MembershipChange(
             ? View with { LastReadSequence = state.LastReadSequence, UnreadCount = state.UnreadCount }
             : View;
 }
+
+/// <summary>A user's presence transition and the conversations whose members hear of it.</summary>
+public sealed record ConversationPresence(PresenceDto Presence, IReadOnlyList<string> ConversationIds);
 
 public sealed record MemberReadState(long LastReadSequence, long UnreadCount);
 

@@ -14,8 +14,11 @@ namespace Realtime.Server.Hubs;
 public sealed partial class ChatHub(
     ChatHubServices services,
     MessageSender sender,
+    MessageChanger changer,
     IPresenceTracker tracker,
+    ConnectGate gate,
     ChatHubLifetimeManager groups,
+    LocalConversationGroups local,
     TypingRegistry typingRegistry,
     IOptions<ChatOptions> options,
     ChatMetrics metrics,
@@ -25,12 +28,17 @@ public sealed partial class ChatHub(
     public override async Task OnConnectedAsync()
     {
         var userId = UserId;
+        // Every refusal comes before the database is touched, and is the close reason the client reads.
+        // A connect refused for the user's open connections takes none of their connects per minute.
+        gate.EnsureOpen();
         var limit = options.Value.MaxConnectionsPerUser;
         if ((await tracker.GetConnectionIdsAsync(userId)).Count >= limit)
         {
             LogTooManyConnections(logger, userId, limit);
             throw new HubException($"{ChatErrorCodes.RateLimited}: This user already has {limit} open connections, the most allowed; close one and connect again.");
         }
+
+        gate.Admit(userId);
 
         // Register before reading memberships: a membership change made anywhere after this point
         // sees this connection, and one made before it is in what we read next.
@@ -40,7 +48,7 @@ public sealed partial class ChatHub(
             await JoinConversationGroupsAsync(userId);
             if (cameOnline)
             {
-                await services.Presence.UserCameOnlineAsync(userId);
+                await services.Presence.UserCameOnlineAsync(userId, local.ConversationsOf(Context));
             }
         }
         catch
@@ -57,18 +65,14 @@ public sealed partial class ChatHub(
 
     private async Task JoinConversationGroupsAsync(string userId)
     {
-        var joined = await services.Conversations.GetMembershipsAsync(userId);
-        foreach (var (conversationId, lastSequence) in joined)
+        // The connect's one database read. A removal committed after it reaches this node's connection
+        // (registered before the read) while it joins, and overrides the join (see AddToConversationAsync).
+        foreach (var (conversationId, lastSequence) in await services.Conversations.GetMembershipsAsync(userId))
         {
-            await groups.AddToConversationAsync(Context.ConnectionId, conversationId, lastSequence);
+            await groups.AddToConversationAsync(Context.ConnectionId, conversationId, lastSequence, atConnect: true);
         }
 
-        // A removal that committed while we were joining may have run before our join; read again and undo it.
-        var current = await services.Conversations.GetConversationIdsAsync(userId);
-        foreach (var conversationId in joined.Select(j => j.ConversationId).Except(current, StringComparer.Ordinal))
-        {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, ChatGroups.Conversation(conversationId));
-        }
+        local.ConnectJoined(Context.ConnectionId);
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
@@ -81,7 +85,7 @@ public sealed partial class ChatHub(
 
         if (await tracker.ConnectionClosedAsync(userId, Context.ConnectionId))
         {
-            await services.Presence.UserWentOfflineAsync(userId);
+            await services.Presence.UserWentOfflineAsync(userId, local.ConversationsOf(Context));
         }
 
         metrics.ConnectionClosed();
@@ -129,6 +133,15 @@ public sealed partial class ChatHub(
 
         return result.Message;
     }
+
+    public async Task<MessageDto> EditMessage(string conversationId, string messageId, string content) =>
+        (await changer.EditAsync(UserId, conversationId, messageId, content)).Message;
+
+    public async Task<MessageDto> DeleteMessage(string conversationId, string messageId) =>
+        (await changer.DeleteAsync(UserId, conversationId, messageId)).Message;
+
+    public async Task<MessageDto> React(string conversationId, string messageId, string emoji, bool add) =>
+        (await changer.ReactAsync(UserId, conversationId, messageId, emoji, add)).Message;
 
     public Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit) =>
         services.Messages.GetChangesAsync(UserId, conversationId, afterRevision, limit);

@@ -17,17 +17,26 @@ public sealed class ChatHubLifetimeManager(HubLifetimeManager<ChatHub> inner, Lo
     /// last sequence as read before the join: when the connection is the conversation's first member
     /// here, delivery here starts after it, since the joiner reads what came before from the database.
     /// </summary>
-    public async Task AddToConversationAsync(string connectionId, string conversationId, long lastSequence, CancellationToken cancellationToken = default)
+    /// <param name="atConnect">
+    /// The join of what the connection read when it connected: a removal that reached this node since then
+    /// (and found the connection not yet in the group) wins, so the connect needs no second read.
+    /// </param>
+    public async Task AddToConversationAsync(string connectionId, string conversationId, long lastSequence, bool atConnect = false, CancellationToken cancellationToken = default)
     {
         // Called for this node's own connections only; one that is no longer here has just closed, and
         // SignalR's Redis manager would otherwise ask the other nodes for it and wait for an answer that never comes.
-        if (!local.IsHere(connectionId))
+        if (atConnect ? !local.MayJoinAtConnect(connectionId, conversationId) : !local.IsHere(connectionId))
         {
             return;
         }
 
-        await Inner.AddToGroupAsync(connectionId, ChatGroups.Conversation(conversationId), cancellationToken);
-        local.Join(connectionId, conversationId, lastSequence);
+        var group = ChatGroups.Conversation(conversationId);
+        await Inner.AddToGroupAsync(connectionId, group, cancellationToken);
+        if (!local.Join(connectionId, conversationId, lastSequence, atConnect))
+        {
+            // Removed while this join was under way: the removal may have left SignalR's group before we joined it.
+            await Inner.RemoveFromGroupAsync(connectionId, group, cancellationToken);
+        }
     }
 
     public override async Task OnConnectedAsync(HubConnectionContext connection)

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
@@ -28,6 +29,7 @@ public static class HubExtensions
         builder.Services.AddOptions<HubOptions>().Configure<IOptions<ChatOptions>>((hub, chat) =>
             hub.MaximumReceiveMessageSize = chat.Value.MaxReceiveMessageBytes);
         builder.Services.AddSingleton<HubRateLimitFilter>();
+        builder.Services.TryAddSingleton<Realtime.Server.Connections.ConnectGate>();
         builder.Services.AddSingleton<ChatHubErrorFilter>();
         builder.Services.AddSingleton<TypingRegistry>();
         builder.Services.AddSingleton<IChatNotifier, SignalRChatNotifier>();

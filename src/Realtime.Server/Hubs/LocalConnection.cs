@@ -20,6 +20,12 @@ internal sealed class LocalConnection(HubConnectionContext context)
     /// <summary>Guarded by the membership lock.</summary>
     public bool Closed { get; set; }
 
+    /// <summary>
+    /// Until the connection has joined what it read at connect: the conversations it was removed from in
+    /// the meantime, which that read may predate. Guarded by the membership lock.
+    /// </summary>
+    public HashSet<string>? LeftWhileConnecting { get; set; } = new(StringComparer.Ordinal);
+
     // The feature is marked preview, but it is how SignalR itself tells such a connection apart, and it
     // is only looked for here, never implemented.
 #pragma warning disable CA2252

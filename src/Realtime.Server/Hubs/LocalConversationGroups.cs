@@ -38,8 +38,50 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
 
     public void Dispose() => delivery.Dispose();
 
-    public void Opened(HubConnectionContext connection) =>
-        _connections[connection.ConnectionId] = new LocalConnection(connection);
+    public void Opened(HubConnectionContext connection)
+    {
+        var local = new LocalConnection(connection);
+        // Kept with the connection, so that its conversations are still known once it has closed.
+        connection.Items[typeof(LocalConnection)] = local;
+        _connections[connection.ConnectionId] = local;
+    }
+
+    /// <summary>The conversations the connection is (or was, when it closed) in here.</summary>
+    public IReadOnlyList<string> ConversationsOf(HubCallerContext connection)
+    {
+        if (!connection.Items.TryGetValue(typeof(LocalConnection), out var item) || item is not LocalConnection local)
+        {
+            return [];
+        }
+
+        lock (_membership)
+        {
+            return [.. local.Conversations];
+        }
+    }
+
+    /// <summary>This node's connections in any of these conversations, each once, those of <paramref name="exceptUserId"/> left out.</summary>
+    public IReadOnlyCollection<HubConnectionContext> AudienceOf(IReadOnlyList<string> conversationIds, string exceptUserId)
+    {
+        var audience = new Dictionary<string, HubConnectionContext>(StringComparer.Ordinal);
+        foreach (var conversationId in conversationIds)
+        {
+            if (!_groups.TryGetValue(conversationId, out var members))
+            {
+                continue;
+            }
+
+            foreach (var (connectionId, member) in members)
+            {
+                if (!string.Equals(member.Context.UserIdentifier, exceptUserId, StringComparison.Ordinal))
+                {
+                    audience.TryAdd(connectionId, member.Context);
+                }
+            }
+        }
+
+        return audience.Values;
+    }
 
     public void Closed(string connectionId)
     {
@@ -76,19 +118,58 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
         return true;
     }
 
-    /// <summary>Adds a connection of this node; the first member here starts the conversation's delivery after <paramref name="lastSequence"/>.</summary>
-    public void Join(string connectionId, string conversationId, long? lastSequence)
+    /// <summary>Whether a join of what the connect read may still go ahead (see <see cref="LocalConnection.LeftWhileConnecting"/>).</summary>
+    public bool MayJoinAtConnect(string connectionId, string conversationId)
     {
         if (!_connections.TryGetValue(connectionId, out var local))
         {
-            return;
+            return false;
         }
 
         lock (_membership)
         {
-            if (local.Closed || !local.Conversations.Add(conversationId))
+            return !local.Closed && local.LeftWhileConnecting?.Contains(conversationId) != true;
+        }
+    }
+
+    /// <summary>The connection has joined what it read at connect; from now on a removal simply removes.</summary>
+    public void ConnectJoined(string connectionId)
+    {
+        if (_connections.TryGetValue(connectionId, out var local))
+        {
+            lock (_membership)
             {
-                return;
+                local.LeftWhileConnecting = null;
+            }
+        }
+    }
+
+    /// <summary>Adds a connection of this node; the first member here starts the conversation's delivery after <paramref name="lastSequence"/>.</summary>
+    /// <param name="atConnect">The join of what the connect read, which a removal since then overrides.</param>
+    /// <returns>False when the connection is not in the conversation here afterwards.</returns>
+    public bool Join(string connectionId, string conversationId, long? lastSequence, bool atConnect = false)
+    {
+        if (!_connections.TryGetValue(connectionId, out var local))
+        {
+            return false;
+        }
+
+        lock (_membership)
+        {
+            if (local.Closed || (atConnect && local.LeftWhileConnecting?.Contains(conversationId) == true))
+            {
+                return false;
+            }
+
+            if (!atConnect)
+            {
+                // A change made after the removal: it wins over it.
+                local.LeftWhileConnecting?.Remove(conversationId);
+            }
+
+            if (!local.Conversations.Add(conversationId))
+            {
+                return true;
             }
 
             if (!_groups.TryGetValue(conversationId, out var members))
@@ -99,6 +180,7 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
             }
 
             members[connectionId] = local;
+            return true;
         }
     }
 
@@ -114,6 +196,10 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
             if (local.Conversations.Remove(conversationId))
             {
                 LeaveLocked(connectionId, conversationId);
+            }
+            else
+            {
+                local.LeftWhileConnecting?.Add(conversationId);
             }
         }
     }

@@ -15,6 +15,7 @@ internal sealed partial class SignalRChatNotifier(
     IHubContext<ChatHub, IChatClient> hub,
     IPresenceTracker tracker,
     IGroupMembershipSync membership,
+    IPresenceBroadcast presence,
     IMessageBroadcast messages,
     ChatMetrics metrics,
     ILogger<SignalRChatNotifier> logger) : IChatNotifier
@@ -34,6 +35,9 @@ internal sealed partial class SignalRChatNotifier(
 
     public Task PresenceChangedAsync(IReadOnlyCollection<string> audienceUserIds, PresenceDto presence) =>
         DeliverAsync(nameof(IChatClient.PresenceChanged), () => hub.Clients.Users(audienceUserIds).PresenceChanged(presence));
+
+    public Task PresenceChangedAsync(ConversationPresence change) =>
+        DeliverAsync(nameof(IChatClient.PresenceChanged), () => presence.PublishAsync(change));
 
     public Task MembershipChangedAsync(MembershipChange change) =>
         DeliverAsync("membership change", () => membership.PublishAsync(change));

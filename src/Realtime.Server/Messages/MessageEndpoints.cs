@@ -34,7 +34,7 @@ public static class MessageEndpoints
 
         conversations.MapPost("/{id}/messages", async Task<Results<Created<MessageDto>, Ok<MessageDto>>> (string id, SendMessageRequest request, ClaimsPrincipal user, MessageService service, CancellationToken cancellationToken) =>
         {
-            var result = await service.SendAsync(user.RequireUserId(), id, request.ClientMessageId, request.Content, cancellationToken);
+            var result = await service.SendAsync(user.RequireUserId(), id, request.ClientMessageId, request.Content, request.ReplyToMessageId);
             return result.IsNew
                 ? TypedResults.Created($"/api/conversations/{id}/messages/{result.Message.Sequence}", result.Message)
                 : TypedResults.Ok(result.Message);
@@ -45,6 +45,31 @@ public static class MessageEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+        conversations.MapGet("/{id}/changes", async (string id, long? after, int? limit, ClaimsPrincipal user, MessageService service, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await service.GetChangesAsync(user.RequireUserId(), id, after ?? 0, limit ?? 50, cancellationToken)))
+            .WithName("GetChanges")
+            .WithSummary("Every message created or changed after a revision (after=), in its current state, ascending by revision: the resync of the conversation log.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        conversations.MapPatch("/{id}/messages/{messageId}", async (string id, string messageId, EditMessageRequest request, ClaimsPrincipal user, MessageChanger changer) =>
+            TypedResults.Ok((await changer.EditAsync(user.RequireUserId(), id, messageId, request.Content)).Message))
+            .WithName("EditMessage")
+            .WithSummary("Edits a message, as the hub's EditMessage: the sender only.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
+
+        conversations.MapDelete("/{id}/messages/{messageId}", async (string id, string messageId, ClaimsPrincipal user, MessageChanger changer) =>
+            TypedResults.Ok((await changer.DeleteAsync(user.RequireUserId(), id, messageId)).Message))
+            .WithName("DeleteMessage")
+            .WithSummary("Deletes a message, as the hub's DeleteMessage: the sender, an owner or an admin; the tombstone keeps id, sequence and sender.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return app;
     }

@@ -23,8 +23,8 @@ public sealed class MessageService(
     private readonly ChatOptions _limits = options.Value;
 
     /// <inheritdoc cref="MessageSender.SendAsync"/>
-    public Task<SendResult> SendAsync(string senderId, string? conversationId, string? clientMessageId, string? content, CancellationToken cancellationToken = default) =>
-        sender.SendAsync(senderId, conversationId, clientMessageId, content);
+    public Task<SendResult> SendAsync(string senderId, string? conversationId, string? clientMessageId, string? content, string? replyToMessageId = null) =>
+        sender.SendAsync(senderId, conversationId, clientMessageId, content, replyToMessageId);
 
     public async Task<IReadOnlyList<MessageDto>> GetMessagesAsync(string userId, string? conversationId, long afterSequence, int limit, CancellationToken cancellationToken = default)
     {

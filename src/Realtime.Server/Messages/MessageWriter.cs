@@ -12,12 +12,9 @@ using Realtime.Server.Observability;
 namespace Realtime.Server.Messages;
 
 /// <summary>A validated send waiting for its turn in the next batch.</summary>
-public sealed record PendingMessage(string SenderId, string ConversationId, string ClientMessageId, string Content, string? ReplyToMessageId = null)
+public sealed record PendingMessage(string SenderId, string ConversationId, string ClientMessageId, string Content, string? ReplyToMessageId = null) : PendingWrite
 {
     internal TaskCompletionSource<SendResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>The sender's span, so the batch that writes and publishes this send joins its trace.</summary>
-    internal ActivityContext TraceContext { get; } = Activity.Current?.Context ?? default;
 }
 
 /// <summary>
@@ -33,19 +30,21 @@ public sealed record PendingMessage(string SenderId, string ConversationId, stri
 public sealed partial class MessageWriter : IAsyncDisposable
 {
     private const int MaxBatch = 256;
-    private readonly Channel<PendingMessage> _queue = Channel.CreateUnbounded<PendingMessage>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<CommittedBatch> _committed = Channel.CreateUnbounded<CommittedBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly IServiceScopeFactory _scopes;
     private readonly IChatNotifier _notifier;
+    private readonly ChangeCommit _changes;
     private readonly TimeProvider _clock;
     private readonly ILogger<MessageWriter> _logger;
     private readonly Task _loop;
     private readonly Task _publishing;
 
-    public MessageWriter(IServiceScopeFactory scopes, IChatNotifier notifier, TimeProvider clock, ILogger<MessageWriter> logger)
+    public MessageWriter(IServiceScopeFactory scopes, IChatNotifier notifier, ChangeCommit changes, TimeProvider clock, ILogger<MessageWriter> logger)
     {
         _scopes = scopes;
         _notifier = notifier;
+        _changes = changes;
         _clock = clock;
         _logger = logger;
         _loop = Task.Run(RunAsync);
@@ -54,12 +53,23 @@ public sealed partial class MessageWriter : IAsyncDisposable
 
     public Task<SendResult> AppendAsync(PendingMessage message)
     {
-        if (!_queue.Writer.TryWrite(message))
+        Enqueue(message);
+        return message.Completion.Task;
+    }
+
+    /// <summary>Queues an edit, a delete or a reaction for the next batch; completes once it is durable and published.</summary>
+    public Task<ChangeResult> ChangeAsync(PendingChange change)
+    {
+        Enqueue(change);
+        return change.Completion.Task;
+    }
+
+    private void Enqueue(PendingWrite write)
+    {
+        if (!_queue.Writer.TryWrite(write))
         {
             throw ChatException.Unavailable("The node is shutting down; send again.");
         }
-
-        return message.Completion.Task;
     }
 
     public async ValueTask DisposeAsync()
@@ -78,25 +88,55 @@ public sealed partial class MessageWriter : IAsyncDisposable
         while (await reader.WaitToReadAsync())
         {
             var batch = new List<PendingMessage>();
-            while (batch.Count < MaxBatch && reader.TryRead(out var message))
+            var changes = new List<PendingChange>();
+            while (batch.Count + changes.Count < MaxBatch && reader.TryRead(out var write))
             {
-                batch.Add(message);
+                if (write is PendingMessage message)
+                {
+                    batch.Add(message);
+                }
+                else
+                {
+                    changes.Add((PendingChange)write);
+                }
             }
 
-            try
-            {
-                using var span = ChatTracing.StartBatch("realtime.commit", batch, m => m.TraceContext);
-                _committed.Writer.TryWrite(new CommittedBatch(batch, await CommitAsync(batch)));
-            }
-            catch (Exception exception)
-            {
-                // Never let one batch stop the writer: fail what is still waiting and carry on.
-                LogBatchFailed(_logger, batch.Count, exception);
-                batch.ForEach(message => message.Completion.TrySetException(exception));
-            }
+            using var span = ChatTracing.StartBatch<PendingWrite>("realtime.commit", [.. batch, .. changes], m => m.TraceContext);
+            var sent = batch.Count == 0 ? [] : await CommitOrFailAsync(batch);
+            var changed = changes.Count == 0 ? [] : await CommitOrFailAsync(changes);
+            _committed.Writer.TryWrite(new CommittedBatch(batch, sent, changed));
         }
 
         _committed.Writer.TryComplete();
+    }
+
+    private async Task<Dictionary<(string, string), SendResult>> CommitOrFailAsync(List<PendingMessage> batch)
+    {
+        try
+        {
+            return await CommitAsync(batch);
+        }
+        catch (Exception exception)
+        {
+            // Never let one batch stop the writer: fail what is still waiting and carry on.
+            LogBatchFailed(_logger, batch.Count, exception);
+            batch.ForEach(message => message.Completion.TrySetException(exception));
+            return [];
+        }
+    }
+
+    private async Task<List<ChangeOutcome>> CommitOrFailAsync(List<PendingChange> changes)
+    {
+        try
+        {
+            return await _changes.CommitAsync(changes);
+        }
+        catch (Exception exception)
+        {
+            LogBatchFailed(_logger, changes.Count, exception);
+            changes.ForEach(change => change.Completion.TrySetException(exception));
+            return [];
+        }
     }
 
     private async Task PublishAsync()
@@ -106,13 +146,14 @@ public sealed partial class MessageWriter : IAsyncDisposable
         {
             try
             {
-                using var span = ChatTracing.StartBatch("realtime.publish", committed.Batch, m => m.TraceContext);
-                await PublishAndAcknowledgeAsync(committed.Batch, committed.Results);
+                using var span = ChatTracing.StartBatch<PendingWrite>("realtime.publish", [.. committed.Batch, .. committed.Changes.Select(c => c.Change)], m => m.TraceContext);
+                await PublishAndAcknowledgeAsync(committed);
             }
             catch (Exception exception)
             {
-                LogBatchFailed(_logger, committed.Batch.Count, exception);
+                LogBatchFailed(_logger, committed.Batch.Count + committed.Changes.Count, exception);
                 committed.Batch.ForEach(message => message.Completion.TrySetException(exception));
+                committed.Changes.ForEach(outcome => outcome.Change.Completion.TrySetException(exception));
             }
         }
     }
@@ -177,16 +218,23 @@ public sealed partial class MessageWriter : IAsyncDisposable
         return results;
     }
 
-    private async Task PublishAndAcknowledgeAsync(List<PendingMessage> batch, Dictionary<(string, string), SendResult> results)
+    private async Task PublishAndAcknowledgeAsync(CommittedBatch committed)
     {
-        // Publish before acknowledging, each conversation in sequence order, as one batch: the backplane
+        // Publish before acknowledging, each conversation in revision order, as one batch: the backplane
         // then carries one message a batch, not one a send.
+        var (batch, results) = (committed.Batch, committed.Results);
         var published = results.Values.Where(r => r.IsNew).Select(r => LogEntry.Created(r.Message))
+            .Concat(committed.Changes.Select(c => c.Entry).OfType<LogEntry>())
             .OrderBy(e => e.ConversationId, StringComparer.Ordinal).ThenBy(e => e.Revision)
             .ToList();
         if (published.Count > 0)
         {
             await _notifier.LogChangedAsync(published);
+        }
+
+        foreach (var outcome in committed.Changes)
+        {
+            _ = outcome.Error is { } error ? outcome.Change.Completion.TrySetException(error) : outcome.Change.Completion.TrySetResult(outcome.Result!);
         }
 
         var firstOfKey = new HashSet<(string, string)>();
@@ -252,9 +300,9 @@ public sealed partial class MessageWriter : IAsyncDisposable
         return stored.ConvertAll(MessageViews.Created);
     }
 
-    private sealed record CommittedBatch(List<PendingMessage> Batch, Dictionary<(string, string), SendResult> Results);
+    private sealed record CommittedBatch(List<PendingMessage> Batch, Dictionary<(string, string), SendResult> Results, List<ChangeOutcome> Changes);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} sends failed unexpectedly")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "A batch of {Count} writes failed unexpectedly")]
     private static partial void LogBatchFailed(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} sends failed together; retrying them one at a time")]

@@ -21,6 +21,16 @@ public sealed class ShutdownOptions
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(20);
 }
 
+/// <summary>Whether this node has begun to shut down: the hub refuses new connections from that moment.</summary>
+public sealed class DrainState
+{
+    private volatile bool _draining;
+
+    public bool IsDraining => _draining;
+
+    internal void Begin() => _draining = true;
+}
+
 /// <summary>
 /// On SIGTERM, before anything stops, readiness turns unhealthy and the node keeps serving for the
 /// drain delay. Only then does Kestrel stop accepting, in-flight sends finish within
@@ -29,11 +39,10 @@ public sealed class ShutdownOptions
 /// </summary>
 internal sealed partial class DrainOnShutdown(
     IHostApplicationLifetime lifetime,
+    DrainState state,
     IOptions<ShutdownOptions> options,
     ILogger<DrainOnShutdown> logger) : IHostedService, IHealthCheck
 {
-    private volatile bool _draining;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // ApplicationStopping callbacks run last-registered first, and all of them before the server
@@ -45,11 +54,11 @@ internal sealed partial class DrainOnShutdown(
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(_draining ? HealthCheckResult.Unhealthy("The node is shutting down.") : HealthCheckResult.Healthy());
+        Task.FromResult(state.IsDraining ? HealthCheckResult.Unhealthy("The node is shutting down.") : HealthCheckResult.Healthy());
 
     private void Drain()
     {
-        _draining = true;
+        state.Begin();
         LogDraining(logger, options.Value.DrainDelay);
         // Blocking is the point: the host waits here, still serving, until the drain delay is over.
         Thread.Sleep(options.Value.DrainDelay);
@@ -64,6 +73,7 @@ public static class GracefulShutdownExtensions
     public static IHostApplicationBuilder AddGracefulShutdown(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ShutdownOptions>().BindConfiguration(ShutdownOptions.SectionName).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<DrainState>();
         builder.Services.AddSingleton<DrainOnShutdown>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<DrainOnShutdown>());
         builder.Services.AddOptions<HostOptions>().Configure<IOptions<ShutdownOptions>>((host, shutdown) =>

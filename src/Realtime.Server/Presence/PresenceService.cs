@@ -20,9 +20,42 @@ public sealed class PresenceService(
     IOptions<ChatOptions> options,
     TimeProvider clock)
 {
-    public Task UserCameOnlineAsync(string userId) => TransitionAsync(userId, isOnline: true);
+    /// <summary>
+    /// Tells the members of the user's conversations, from the groups the connection has joined: nothing is
+    /// read or written. Last seen is when the user was last seen leaving; while online, isOnline says the rest.
+    /// </summary>
+    public Task UserCameOnlineAsync(string userId, IReadOnlyList<string> conversationIds)
+    {
+        metrics.PresenceChanged(isOnline: true);
+        return conversationIds.Count == 0
+            ? Task.CompletedTask
+            : notifier.PresenceChangedAsync(new ConversationPresence(new PresenceDto(userId, true, clock.UtcNowForStorage()), conversationIds));
+    }
 
-    public Task UserWentOfflineAsync(string userId) => TransitionAsync(userId, isOnline: false);
+    /// <summary>The user's last connection closed here, in these conversations: one write, no read.</summary>
+    public async Task UserWentOfflineAsync(string userId, IReadOnlyList<string> conversationIds)
+    {
+        var now = clock.UtcNowForStorage();
+        metrics.PresenceChanged(isOnline: false);
+        await RecordLastSeenAsync(userId, now);
+        if (conversationIds.Count > 0)
+        {
+            await notifier.PresenceChangedAsync(new ConversationPresence(new PresenceDto(userId, false, now), conversationIds));
+        }
+    }
+
+    /// <summary>A user of a node that died: its connections' conversations went with it, so the audience is read from the database.</summary>
+    public async Task UserWentOfflineAsync(string userId)
+    {
+        var now = clock.UtcNowForStorage();
+        metrics.PresenceChanged(isOnline: false);
+        await RecordLastSeenAsync(userId, now);
+        var audience = await conversations.GetContactIdsAsync(userId);
+        if (audience.Count > 0)
+        {
+            await notifier.PresenceChangedAsync(audience, new PresenceDto(userId, false, now));
+        }
+    }
 
     public async Task<IReadOnlyList<PresenceDto>> GetAsync(IReadOnlyList<string>? userIds, CancellationToken cancellationToken = default)
     {
@@ -42,18 +75,6 @@ public sealed class PresenceService(
             .Where(p => distinct.Contains(p.UserId))
             .ToDictionaryAsync(p => p.UserId, p => p.LastSeenAt, StringComparer.Ordinal, cancellationToken);
         return distinct.ConvertAll(id => new PresenceDto(id, online.Contains(id), lastSeen.TryGetValue(id, out var seen) ? seen : null));
-    }
-
-    private async Task TransitionAsync(string userId, bool isOnline)
-    {
-        var now = clock.UtcNowForStorage();
-        metrics.PresenceChanged(isOnline);
-        await RecordLastSeenAsync(userId, now);
-        var audience = await conversations.GetContactIdsAsync(userId);
-        if (audience.Count > 0)
-        {
-            await notifier.PresenceChangedAsync(audience, new PresenceDto(userId, isOnline, now));
-        }
     }
 
     private async Task RecordLastSeenAsync(string userId, DateTime seenAt)

@@ -33,6 +33,7 @@ public static class ScaleOutExtensions
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<LocalConnectionRegistry>();
         services.AddSingleton<LocalMembershipApplier>();
+        services.AddSingleton<LocalPresenceFanOut>();
 
         var redis = configuration.GetSection(RedisOptions.SectionName).Get<RedisOptions>() ?? new RedisOptions();
         if (!redis.IsEnabled || !TryParse(redis.ConnectionString!))
@@ -40,6 +41,7 @@ public static class ScaleOutExtensions
             services.AddSingleton<IPresenceTracker, InMemoryPresenceTracker>();
             services.AddSingleton<IOnlineUsers>(provider => provider.GetRequiredService<IPresenceTracker>());
             services.AddSingleton<IGroupMembershipSync, LocalGroupMembershipSync>();
+            services.AddSingleton<IPresenceBroadcast, LocalPresenceBroadcast>();
             services.AddSingleton<IMessageBroadcast, LocalMessageBroadcast>();
             services.AddSingleton<IGroupForwarding, NoGroupForwarding>();
             services.AddSingleton<IClusterStats, LocalClusterStats>();
@@ -85,6 +87,9 @@ public static class ScaleOutExtensions
         services.AddSingleton<RedisGroupMembershipSync>();
         services.AddSingleton<IGroupMembershipSync>(provider => provider.GetRequiredService<RedisGroupMembershipSync>());
         services.AddHostedService(provider => provider.GetRequiredService<RedisGroupMembershipSync>());
+        services.AddSingleton<RedisPresenceBroadcast>();
+        services.AddSingleton<IPresenceBroadcast>(provider => provider.GetRequiredService<RedisPresenceBroadcast>());
+        services.AddHostedService(provider => provider.GetRequiredService<RedisPresenceBroadcast>());
         // Degraded, not unhealthy: without Redis a node still serves its own connections, persists and delivers
         // locally, and catches its members up when Redis returns; taking it out of the load balancer would
         // only move its users onto nodes in the same state.

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.FileProviders;
+using Microsoft.Extensions.Options;
 
 namespace Realtime.Server.WebChat;
 
@@ -28,6 +29,11 @@ public static class WebChatExtensions
         {
             return app;
         }
+
+        // The page's limits come from the server's own options, so its counter and checks never disagree with them.
+        app.MapGet("/web-chat/settings.json", (IOptions<ChatOptions> chat) => TypedResults.Ok(new WebChatSettings(chat.Value.MaxContentLength)))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
 
         var pageFiles = new PhysicalFileProvider(page);
         app.UseDefaultFiles(new DefaultFilesOptions { FileProvider = pageFiles });

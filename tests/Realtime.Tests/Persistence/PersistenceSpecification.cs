@@ -15,7 +15,7 @@ namespace Realtime.Tests.Persistence;
 /// The persistence contract, run unchanged against every provider that can run here. A provider
 /// passes by subclassing this with a fresh, empty database.
 /// </summary>
-public abstract class PersistenceSpecification : IAsyncLifetime
+public abstract partial class PersistenceSpecification : IAsyncLifetime
 {
     private readonly List<ChatDbContext> _contexts = [];
     private readonly List<MessageWriter> _writers = [];
@@ -348,10 +348,12 @@ public abstract class PersistenceSpecification : IAsyncLifetime
         var notifier = new RecordingNotifier();
         var options = Options.Create(new ChatOptions());
         var conversations = new ConversationService(db, notifier, options, TimeProvider.System);
-        var writer = new MessageWriter(WriterScopes(), notifier, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<MessageWriter>.Instance);
+        var changes = new ChangeCommit(WriterScopes(), options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<ChangeCommit>.Instance);
+        var writer = new MessageWriter(WriterScopes(), notifier, changes, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<MessageWriter>.Instance);
         _writers.Add(writer);
-        var messages = new MessageService(db, conversations, notifier, new MessageSender(writer, new ReplyTargets(WriterScopes()), Metrics, options), options, TimeProvider.System);
-        return new Store(conversations, messages, notifier);
+        var sender = new MessageSender(writer, new ReplyTargets(WriterScopes()), Metrics, options);
+        var messages = new MessageService(db, conversations, notifier, sender, options, TimeProvider.System);
+        return new Store(conversations, messages, notifier, new MessageChanger(writer, sender));
     }
 
     private static readonly ChatMetrics Metrics = new(
@@ -363,7 +365,7 @@ public abstract class PersistenceSpecification : IAsyncLifetime
 
     private static IEnumerable<long> Range(int from, int to) => Enumerable.Range(from, to - from + 1).Select(i => (long)i);
 
-    private sealed record Store(ConversationService Conversations, MessageService Messages, RecordingNotifier Notifier);
+    private sealed record Store(ConversationService Conversations, MessageService Messages, RecordingNotifier Notifier, MessageChanger Changes);
 }
 
 public sealed class SqlitePersistenceTests : PersistenceSpecification

@@ -37,6 +37,8 @@ internal sealed class RecordingNotifier : IChatNotifier
 
     public Task PresenceChangedAsync(IReadOnlyCollection<string> audienceUserIds, PresenceDto presence) => Task.CompletedTask;
 
+    public Task PresenceChangedAsync(ConversationPresence change) => Task.CompletedTask;
+
     public Task MembershipChangedAsync(MembershipChange change) => Task.CompletedTask;
 
     public Task NotifyAsync(NotificationAudience audience, NotificationDto notification) => Task.CompletedTask;

@@ -1,0 +1,58 @@
+// Sending without losing anything: a message shows at once as pending under its client message id, and stays on
+// screen as failed, with retry, when the server refuses it or the connection drops. A retry reuses the id, so a
+// send that did reach the server before the drop comes back as the same message instead of a second one.
+import type { ChatClient } from "./chat-client.js";
+import type { Store } from "./store.js";
+
+export class Outbox {
+  constructor(
+    private readonly store: Store,
+    private readonly client: () => ChatClient | null,
+    private readonly changed: (conversationId: string) => void,
+  ) {}
+
+  send(conversationId: string, content: string): void {
+    const message = {
+      conversationId,
+      clientMessageId: crypto.randomUUID(),
+      content,
+      createdAt: new Date(),
+      status: "pending" as const,
+    };
+    this.store.addOutgoing(message);
+    this.changed(conversationId);
+    void this.deliver(conversationId, message.clientMessageId);
+  }
+
+  retry(conversationId: string, clientMessageId: string): void {
+    const message = this.store.findOutgoing(conversationId, clientMessageId);
+    if (!message || message.status !== "failed") return;
+    message.status = "pending";
+    message.error = undefined;
+    this.changed(conversationId);
+    void this.deliver(conversationId, clientMessageId);
+  }
+
+  private async deliver(conversationId: string, clientMessageId: string): Promise<void> {
+    const message = this.store.findOutgoing(conversationId, clientMessageId)!;
+    try {
+      const client = this.client();
+      if (!client?.isConnected) throw new Error("Not connected.");
+      this.store.addMessage(await client.send(conversationId, clientMessageId, message.content));
+    } catch (error) {
+      // Still outgoing means no copy of it arrived by another way (a resync) meanwhile.
+      if (this.store.findOutgoing(conversationId, clientMessageId)) {
+        message.status = "failed";
+        message.error = reasonOf(error);
+      }
+    }
+    this.changed(conversationId);
+  }
+}
+
+/** The hub's refusals are "code: sentence" (shown without the code); anything else is the connection failing. */
+function reasonOf(error: unknown): string {
+  const text = String((error as Error)?.message ?? error);
+  const refusal = /^(?:HubException:\s*)?[a-z_]+:\s*(.+)$/s.exec(text);
+  return refusal ? `Not sent: ${refusal[1]}` : "Not sent: the connection dropped.";
+}

@@ -1,0 +1,141 @@
+// What the page knows: conversations, their messages by sequence, the sends not yet acknowledged, receipts,
+// presence and typing. It holds no DOM and no connection, so it can be reasoned about alone.
+import type { ConversationDto, MessageDto, ReadReceiptDto } from "./contract.js";
+import { toDate } from "./format.js";
+
+export type SendStatus = "pending" | "failed";
+
+/** A message the user sent that the server has not acknowledged (yet, or at all). */
+export interface OutgoingMessage {
+  conversationId: string;
+  clientMessageId: string;
+  content: string;
+  createdAt: Date;
+  status: SendStatus;
+  error?: string;
+}
+
+export class Store {
+  me = "";
+  current: string | null = null;
+  readonly conversations = new Map<string, ConversationDto>();
+  private readonly messages = new Map<string, Map<number, MessageDto>>();
+  private readonly outgoing = new Map<string, OutgoingMessage[]>();
+  private readonly readers = new Map<string, Map<string, number>>();
+  readonly presence = new Map<string, boolean>();
+  /** Conversations whose first message is loaded, so scrolling up has nothing more to fetch. */
+  readonly historyComplete = new Set<string>();
+
+  putConversation(conversation: ConversationDto): void {
+    const known = this.conversations.get(conversation.id);
+    // ConversationUpdated carries the caller's view as of the change; what arrived since stays counted.
+    if (known) {
+      conversation.lastSequence = Math.max(conversation.lastSequence, known.lastSequence);
+      conversation.lastReadSequence = Math.max(conversation.lastReadSequence, known.lastReadSequence);
+    }
+    this.conversations.set(conversation.id, conversation);
+  }
+
+  removeConversation(id: string): void {
+    this.conversations.delete(id);
+    if (this.current === id) this.current = null;
+  }
+
+  messagesOf(conversationId: string): MessageDto[] {
+    return [...(this.messages.get(conversationId)?.values() ?? [])].sort((a, b) => a.sequence - b.sequence);
+  }
+
+  oldestSequence(conversationId: string): number | null {
+    const held = this.messages.get(conversationId);
+    return held && held.size > 0 ? Math.min(...held.keys()) : null;
+  }
+
+  lastMessage(conversationId: string): MessageDto | OutgoingMessage | undefined {
+    const pending = this.outgoing.get(conversationId);
+    if (pending && pending.length > 0) return pending[pending.length - 1];
+    const held = this.messages.get(conversationId);
+    if (!held || held.size === 0) return undefined;
+    return held.get(Math.max(...held.keys()));
+  }
+
+  /** Stores a message once per sequence; true when it is new. Its send, if this page made it, is done. */
+  addMessage(message: MessageDto): boolean {
+    let held = this.messages.get(message.conversationId);
+    if (!held) this.messages.set(message.conversationId, (held = new Map()));
+    const isNew = !held.has(message.sequence);
+    held.set(message.sequence, message);
+    if (message.sequence <= 1) this.historyComplete.add(message.conversationId);
+    if (message.senderId === this.me) this.dropOutgoing(message.conversationId, message.clientMessageId);
+    const conversation = this.conversations.get(message.conversationId);
+    // Only what is past the conversation's last sequence is news: older messages are already in its unread count.
+    if (conversation && isNew && message.sequence > conversation.lastSequence) {
+      conversation.lastSequence = message.sequence;
+      if (message.senderId !== this.me && message.sequence > conversation.lastReadSequence) conversation.unreadCount += 1;
+    }
+    return isNew;
+  }
+
+  outgoingOf(conversationId: string): OutgoingMessage[] {
+    return this.outgoing.get(conversationId) ?? [];
+  }
+
+  addOutgoing(message: OutgoingMessage): void {
+    const list = this.outgoing.get(message.conversationId) ?? [];
+    list.push(message);
+    this.outgoing.set(message.conversationId, list);
+  }
+
+  findOutgoing(conversationId: string, clientMessageId: string): OutgoingMessage | undefined {
+    return this.outgoingOf(conversationId).find((m) => m.clientMessageId === clientMessageId);
+  }
+
+  private dropOutgoing(conversationId: string, clientMessageId: string): void {
+    const list = this.outgoing.get(conversationId);
+    if (list) this.outgoing.set(conversationId, list.filter((m) => m.clientMessageId !== clientMessageId));
+  }
+
+  /** A receipt from anyone; the caller's own (from any of their tabs) moves their read state. */
+  applyReceipt(receipt: ReadReceiptDto): void {
+    let readers = this.readers.get(receipt.conversationId);
+    if (!readers) this.readers.set(receipt.conversationId, (readers = new Map()));
+    readers.set(receipt.userId, Math.max(readers.get(receipt.userId) ?? 0, receipt.lastReadSequence));
+    const conversation = this.conversations.get(receipt.conversationId);
+    if (conversation && receipt.userId === this.me) this.markReadLocally(conversation, receipt.lastReadSequence);
+  }
+
+  private markReadLocally(conversation: ConversationDto, sequence: number): void {
+    if (sequence < conversation.lastReadSequence) return;
+    conversation.lastReadSequence = sequence;
+    conversation.unreadCount = sequence >= conversation.lastSequence
+      ? 0
+      : this.messagesOf(conversation.id).filter((m) => m.sequence > sequence && m.senderId !== this.me).length;
+  }
+
+  /** The members other than the caller who have read up to each sequence: the "seen by" of that message. */
+  seenBy(conversationId: string): Map<number, string[]> {
+    const held = this.messagesOf(conversationId);
+    const seen = new Map<number, string[]>();
+    for (const [userId, read] of this.readers.get(conversationId) ?? []) {
+      if (userId === this.me) continue;
+      // Their mark goes under the newest message of someone else's that they have read, unless they wrote after
+      // it: a reply says they saw it.
+      const at = held.filter((m) => m.sequence <= read && m.senderId !== userId).pop();
+      if (!at || held.some((m) => m.senderId === userId && m.sequence > at.sequence)) continue;
+      seen.set(at.sequence, [...(seen.get(at.sequence) ?? []), userId]);
+    }
+    return seen;
+  }
+
+  /** Most recent activity first: the last message, or the creation of a conversation with none. */
+  conversationsByActivity(): ConversationDto[] {
+    const activity = (c: ConversationDto) => {
+      const last = this.lastMessage(c.id);
+      return toDate(last ? ("sentAt" in last ? last.sentAt : last.createdAt) : c.createdAt).getTime();
+    };
+    return [...this.conversations.values()].sort((a, b) => activity(b) - activity(a));
+  }
+
+  others(conversation: ConversationDto): string[] {
+    return conversation.memberIds.filter((id) => id !== this.me);
+  }
+}
