@@ -12,7 +12,7 @@ public sealed class ChatSyncClientTests(ChatServerFixture fixture) : IClassFixtu
     [Theory]
     [InlineData(ChatProtocol.Json)]
     [InlineData(ChatProtocol.MessagePack)]
-    public async Task A_user_kept_away_gets_what_it_missed_joins_what_it_was_added_to_and_stops_following_what_it_was_removed_from(ChatProtocol protocol)
+    public async Task A_user_kept_away_gets_what_it_missed_and_the_changes_to_what_it_held_joins_what_it_was_added_to_and_stops_following_what_it_was_removed_from(ChatProtocol protocol)
     {
         var server = fixture.Server;
         var away = new TokenGate();
@@ -20,7 +20,7 @@ public sealed class ChatSyncClientTests(ChatServerFixture fixture) : IClassFixtu
         await using var bob = await server.ConnectAsync(Users.Unique("bob"), protocol);
         var kept = await bob.Hub.CreateConversation("Kept all along", [alice.UserId]);
         var dropped = await bob.Hub.CreateConversation("Dropped while away", [alice.UserId]);
-        await bob.Hub.SendMessage(kept.Id, "before", "before the drop");
+        var before = await bob.Hub.SendMessage(kept.Id, "before", "before the drop");
         await Eventually.Async(() => alice.LogOf(kept.Id).Should().ContainSingle());
         alice.Sync.Positions.Should().ContainKey(dropped.Id);
 
@@ -30,10 +30,16 @@ public sealed class ChatSyncClientTests(ChatServerFixture fixture) : IClassFixtu
         using var admin = await server.HttpClientForAsync(Users.Unique("root"), "admin");
         await AdminApi.DisconnectAsync(admin, alice.UserId);
         await Eventually.Async(() => alice.Sync.State.Should().Be(ConnectionState.Reconnecting));
+        var whileAway = new List<MessageDto>();
         for (var i = 0; i < 5; i++)
         {
-            await bob.Hub.SendMessage(kept.Id, $"away-{i}", $"while away {i}");
+            whileAway.Add(await bob.Hub.SendMessage(kept.Id, $"away-{i}", $"while away {i}"));
         }
+
+        await bob.Hub.EditMessage(kept.Id, before.Id, "before the drop, edited while away");
+        await bob.Hub.EditMessage(kept.Id, whileAway[1].Id, "while away 1, edited");
+        await bob.Hub.React(kept.Id, whileAway[2].Id, "👍", add: true);
+        await bob.Hub.DeleteMessage(kept.Id, whileAway[3].Id);
 
         await bob.Hub.RemoveMember(dropped.Id, alice.UserId);
         await bob.Hub.SendMessage(dropped.Id, "after-removal", "not for alice");
@@ -48,6 +54,9 @@ public sealed class ChatSyncClientTests(ChatServerFixture fixture) : IClassFixtu
         await Eventually.Async(() => alice.Sync.State.Should().Be(ConnectionState.Connected));
 
         alice.LogOf(kept.Id).Select(SyncFaultTests.State).Should().Equal((await SyncFaultTests.ServerLogAsync(bob.Hub, kept.Id)).Select(SyncFaultTests.State));
+        alice.LogOf(kept.Id).Select(m => m.Content).Should().Equal(
+            "before the drop, edited while away", "while away 0", "while away 1, edited", "while away 2", string.Empty, "while away 4");
+        alice.Events.OfType<MessageChanged>().Should().ContainSingle().Which.Message.Content.Should().Be("before the drop, edited while away");
         alice.LogOf(added.Id).Select(m => m.Content).Should().Equal("in the new one 0", "in the new one 1", "in the new one 2");
         alice.LogOf(dropped.Id).Should().BeEmpty();
         alice.Events.OfType<ConversationJoined>().Select(e => e.Conversation.Id).Should().Contain(added.Id);
@@ -56,7 +65,7 @@ public sealed class ChatSyncClientTests(ChatServerFixture fixture) : IClassFixtu
         alice.Events.OfType<MessageEvent>().Where(e => e.Message.ConversationId == kept.Id).Skip(1).Should().OnlyContain(e => e.Recovered, "they were read back");
         alice.States.Should().ContainInConsecutiveOrder(ConnectionState.Connected, ConnectionState.Reconnecting, ConnectionState.Resyncing, ConnectionState.Connected);
         alice.TokenCalls.Should().BeGreaterThan(tokenCallsBefore, "the reconnect asked for a token again");
-        alice.Events.OfType<ResyncCompleted>().Last().Messages.Should().Be(8);
+        alice.Events.OfType<ResyncCompleted>().Last().Messages.Should().Be(9, "one edit of a message it held, five new messages in one conversation, three in another");
     }
 
     [Fact]

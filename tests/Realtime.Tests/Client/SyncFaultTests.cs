@@ -87,6 +87,8 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
 
             truth[late.Id].Should().NotBeEmpty("the conversation created during the outage was chatted in");
             truth[everyone.Id].Count.Should().BeGreaterThan(20);
+            truth.Values.SelectMany(log => log).Should().Contain(m => m.EditedAt != null).And.Contain(m => m.DeletedAt != null).And.Contain(m => m.Reactions.Count > 0);
+            users.Should().OnlyContain(u => u.Events.OfType<MessageChanged>().Any(), "every user saw changes to messages it held");
             var removed = users[5];
             removed.Events.OfType<ConversationLeft>().Should().ContainSingle(e => e.ConversationId == odd.Id);
             removed.Sync.Positions.Should().NotContainKey(odd.Id);
@@ -107,8 +109,9 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
         }
     }
 
-    internal static (string Id, long Sequence, long Revision, string Content) State(MessageDto message) =>
-        (message.Id, message.Sequence, message.Revision, message.Content);
+    internal static (string Id, long Sequence, long Revision, string Content, bool Deleted, string Reactions) State(MessageDto message) =>
+        (message.Id, message.Sequence, message.Revision, message.Content, message.DeletedAt is not null,
+         string.Join(";", message.Reactions.Select(r => $"{r.Emoji}:{string.Join(",", r.UserIds)}")));
 
     /// <summary>The conversation's whole log as the server stores it, paged.</summary>
     internal static async Task<IReadOnlyList<MessageDto>> ServerLogAsync(ChatClient hub, string conversationId)

@@ -82,9 +82,13 @@ internal sealed class SyncedUser : IAsyncDisposable
 
     public IReadOnlyList<ConnectionState> States => [.. Events.OfType<ConnectionStateChanged>().Select(e => e.State)];
 
-    /// <summary>Sends to a random followed conversation every few hundred milliseconds until <paramref name="stop"/>.</summary>
+    /// <summary>
+    /// Sends to a random followed conversation every few hundred milliseconds until <paramref name="stop"/>;
+    /// now and then edits, deletes or reacts to a message instead, so the log has changes as well as messages.
+    /// </summary>
     public async Task ChatAsync(CancellationToken stop)
     {
+        var sent = new List<MessageDto>();
         for (var n = 0; !stop.IsCancellationRequested; n++)
         {
             var followed = Sync.Positions.Keys.Order(StringComparer.Ordinal).ToList();
@@ -92,16 +96,41 @@ internal sealed class SyncedUser : IAsyncDisposable
             {
                 try
                 {
-                    await Sync.SendAsync(followed[Random.Shared.Next(followed.Count)], $"message {n} from {UserId}", CancellationToken.None);
-                    Interlocked.Increment(ref _acknowledged);
+                    if (n % 4 == 3 && sent.Count > 0)
+                    {
+                        await ChangeAsync(sent[Random.Shared.Next(sent.Count)], n);
+                    }
+                    else
+                    {
+                        sent.Add(await Sync.SendAsync(followed[Random.Shared.Next(followed.Count)], $"message {n} from {UserId}", CancellationToken.None));
+                        Interlocked.Increment(ref _acknowledged);
+                    }
                 }
-                catch (HubException exception) when (exception.Message.StartsWith(ChatErrorCodes.NotAMember, StringComparison.Ordinal))
+                catch (HubException exception) when (exception.Message.StartsWith(ChatErrorCodes.NotAMember, StringComparison.Ordinal)
+                    || exception.Message.StartsWith(ChatErrorCodes.InvalidArgument, StringComparison.Ordinal))
                 {
-                    // Removed from it a moment ago.
+                    // Removed from it a moment ago, or the message was deleted.
                 }
             }
 
             await Task.Delay(Random.Shared.Next(200, 400), CancellationToken.None);
+        }
+    }
+
+    private async Task ChangeAsync(MessageDto message, int n)
+    {
+        try
+        {
+            _ = (n / 4 % 3) switch
+            {
+                0 => await Sync.Hub.EditMessage(message.ConversationId, message.Id, $"{message.Content} (edit {n})"),
+                1 => await Sync.Hub.React(message.ConversationId, message.Id, n % 8 == 3 ? "🎉" : "👍", add: true),
+                _ => await Sync.Hub.DeleteMessage(message.ConversationId, message.Id),
+            };
+        }
+        catch (Exception exception) when (exception is not HubException)
+        {
+            // Cut off by a fault: it may or may not have been stored; the server's log says which.
         }
     }
 
