@@ -35,6 +35,12 @@ install_system_packages() {
 build() {
   dotnet tool restore >/dev/null
   dotnet build Realtime.sln -c Release -nologo -clp:ErrorsOnly
+  build_typescript_sdk
+}
+
+# The TypeScript SDK (clients/typescript): ES modules and .d.ts files from tsc, pinned in its package-lock.
+build_typescript_sdk() {
+  (cd clients/typescript && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build)
 }
 
 # The idempotent scripts under deploy/sql apply the migrations out of band (production DBAs, SQL Server).
@@ -65,7 +71,7 @@ check_sql_scripts() {
 }
 
 install_npm_packages() {
-  for folder in samples/web-chat tests/js; do
+  for folder in samples/web-chat tests/js clients/typescript; do
     (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
   done
   # The browser chat's TypeScript into samples/web-chat/wwwroot/js (the server build does it too, when it is stale).
@@ -107,6 +113,9 @@ run_tests() {
   dotnet test Realtime.sln -c Release --no-build -nologo 2>&1 | tee "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   (cd tests/js && CONFIGURATION=Release node --test --test-concurrency=1 --test-timeout=240000) 2>&1 | tee -a "$log"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  # The TypeScript SDK's own tests: its ordering without a server, and the tarball npm pack makes.
+  (cd clients/typescript && node --test --test-timeout=60000 test/) 2>&1 | tee -a "$log"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   # A short benchmark that fails only on a large drop of the ratio to the raw relay or to the plain SignalR hub
   # measured in the same run.

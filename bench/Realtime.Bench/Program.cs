@@ -35,6 +35,8 @@ using Realtime.Bench;
 // routed by conversation (by default clients are spread round-robin, so every conversation spans the nodes).
 // --backplane: the single node runs on a Redis backplane too, so that what the backplane costs a node
 // shows apart from what more nodes cost.
+// --mix S,R,E: one node, sends only against a mix of S % sends, R % reactions and E % edits (MixRun.cs);
+// --mix-guard R: exit 1 when the mix's acknowledged operations/s fall below R times the sends-only rate, or on errors.
 // --routing: four nodes on Redis, conversations on one node or split over two, --rate sends/s (default 200):
 // what each node reads from Redis against what its members' conversations carried; exit 1 when a node reads
 // more than 1.5 times that.
@@ -94,6 +96,11 @@ if (options.Idle > 0)
 if (options.Routing)
 {
     return await RoutingRun.RunAsync(options, pinning);
+}
+
+if (options.Mix is not null)
+{
+    return await MixRun.RunAsync(options, pinning);
 }
 
 if (options.Scenario is not null)

@@ -11,9 +11,10 @@ namespace Realtime.Bench;
 /// <summary>C typed clients in G conversations of M members, sending through the hub; latency is send → MessageReceived at each member.</summary>
 internal static class RealtimeRun
 {
-    public static async Task<Measurements> RunAsync(BenchOptions options, IReadOnlyList<ServerProcess> servers)
+    /// <param name="mix">Null: every operation is a send. Otherwise sends, reactions and edits in its shares, each acknowledged operation counted.</param>
+    public static async Task<Measurements> RunAsync(BenchOptions options, IReadOnlyList<ServerProcess> servers, LogMix? mix = null)
     {
-        var measured = new Measurements("Realtime (hub, persisted)");
+        var measured = new Measurements(mix is null ? "Realtime (hub, persisted)" : $"Realtime, mix {mix}");
         var sent = new ConcurrentDictionary<string, long>();
         // Client i talks to node i % N: with several nodes every conversation spans them, so each fan-out
         // crosses Redis. With --affinity a conversation's members all talk to one node instead, as if the
@@ -76,11 +77,12 @@ internal static class RealtimeRun
             window = CpuWindow.Open(servers);
         }
 
+        var operations = new MixedOperations(clients, conversations, mix);
         (measured.WarmUp, measured.Elapsed) = await SendLoop.RunAsync(options, WarmUp, senders, measured, sent, async (i, id) =>
         {
             try
             {
-                await clients[i].SendMessage(conversations[i], id, "benchmark message of a typical chat length, about sixty bytes");
+                await operations.NextAsync(i, id);
                 return true;
             }
             catch (HubException exception)

@@ -6,7 +6,7 @@
 #   deploy/local/topology.sh start [--no-build]   start everything; prints the URL
 #   deploy/local/topology.sh stop                 stop everything
 #   deploy/local/topology.sh status
-#   deploy/local/topology.sh kill-node N | stop-node N | start-node N   (fault drills: SIGKILL, SIGTERM)
+#   deploy/local/topology.sh kill-node N | stop-node N | start-node N   (fault drills; stop is SIGTERM)
 #   deploy/local/topology.sh stop-redis | start-redis | stop-postgres | start-postgres
 #
 # Ports and the state folder can be moved with REALTIME_LB_PORT, REALTIME_NODE_PORTS ("5101 5102 5103"),
@@ -169,8 +169,8 @@ case "${1:-}" in
   stop) stop ;;
   status) status ;;
   kill-node) kill_node "$2" ;;
-  stop-node) stop_node "$2" ;;
   start-node) start_node "$2" ;;
+  stop-node) stop_node "$2" ;;
   stop-redis) stop_redis ;;
   start-redis) start_redis ;;
   stop-postgres) stop_postgres ;;

@@ -166,23 +166,16 @@ public sealed class ConversationService(
     public Task<bool> ExistsAsync(string conversationId, CancellationToken cancellationToken = default) =>
         db.Conversations.AnyAsync(c => c.Id == conversationId, cancellationToken);
 
-    // The one read of every connect, compiled once: EF Core otherwise walks and looks up the expression
-    // tree on every call, the larger part of the read's CPU in a connect storm.
-    private static readonly Func<ChatDbContext, string, IAsyncEnumerable<Membership>> Memberships = EF.CompileAsyncQuery(
-        (ChatDbContext context, string userId) => context.Members.AsNoTracking().Where(m => m.UserId == userId)
-            .Select(m => new Membership(m.ConversationId, m.Conversation!.LastRevision)));
-
     /// <summary>The user's conversations, each with its last revision (where live delivery to a joining connection starts).</summary>
-    public async Task<IReadOnlyList<(string ConversationId, long LastRevision)>> GetMembershipsAsync(string userId, CancellationToken cancellationToken = default)
-    {
-        var memberships = new List<(string, long)>();
-        await foreach (var membership in Memberships(db, userId).WithCancellation(cancellationToken))
-        {
-            memberships.Add((membership.ConversationId, membership.LastRevision));
-        }
-
-        return memberships;
-    }
+    /// <remarks>
+    /// Not an <c>EF.CompileAsyncQuery</c>: a compiled query keeps the provider of the first context it ran on,
+    /// and measured no faster on the connect path.
+    /// </remarks>
+    public async Task<IReadOnlyList<(string ConversationId, long LastRevision)>> GetMembershipsAsync(string userId, CancellationToken cancellationToken = default) =>
+        (await db.Members.AsNoTracking().Where(m => m.UserId == userId)
+            .Select(m => new Membership(m.ConversationId, m.Conversation!.LastRevision))
+            .ToListAsync(cancellationToken))
+        .ConvertAll(m => (m.ConversationId, m.LastRevision));
 
     private sealed record Membership(string ConversationId, long LastRevision);
 
