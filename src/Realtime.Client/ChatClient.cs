@@ -71,14 +71,22 @@ public sealed class ChatClient : IChatHub, IAsyncDisposable
     public Task<ConversationDto> RemoveMember(string conversationId, string userId) =>
         Connection.InvokeAsync<ConversationDto>(nameof(RemoveMember), conversationId, userId);
 
-    public Task<IReadOnlyList<ConversationDto>> GetConversations() =>
-        Connection.InvokeAsync<IReadOnlyList<ConversationDto>>(nameof(GetConversations));
+    public Task<IReadOnlyList<ConversationDto>> GetConversations() => GetConversations(CancellationToken.None);
+
+    public Task<IReadOnlyList<ConversationDto>> GetConversations(CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<IReadOnlyList<ConversationDto>>(nameof(GetConversations), cancellationToken);
 
     public Task<MessageDto> SendMessage(string conversationId, string clientMessageId, string content) =>
-        Connection.InvokeAsync<MessageDto>(nameof(SendMessage), conversationId, clientMessageId, content);
+        SendMessage(conversationId, clientMessageId, content, CancellationToken.None);
+
+    public Task<MessageDto> SendMessage(string conversationId, string clientMessageId, string content, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<MessageDto>(nameof(SendMessage), conversationId, clientMessageId, content, cancellationToken);
 
     public Task<IReadOnlyList<MessageDto>> GetMessages(string conversationId, long afterSequence, int limit) =>
-        Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetMessages), conversationId, afterSequence, limit);
+        GetMessages(conversationId, afterSequence, limit, CancellationToken.None);
+
+    public Task<IReadOnlyList<MessageDto>> GetMessages(string conversationId, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetMessages), conversationId, afterSequence, limit, cancellationToken);
 
     public Task<IReadOnlyList<MessageDto>> GetHistory(string conversationId, long? beforeSequence, int limit) =>
         Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetHistory), conversationId, beforeSequence, limit);
@@ -105,7 +113,10 @@ public sealed class ChatClient : IChatHub, IAsyncDisposable
         Connection.InvokeAsync<MessageDto>(nameof(React), conversationId, messageId, emoji, add);
 
     public Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit) =>
-        Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetChanges), conversationId, afterRevision, limit);
+        GetChanges(conversationId, afterRevision, limit, CancellationToken.None);
+
+    public Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetChanges), conversationId, afterRevision, limit, cancellationToken);
 
     public Task<ConversationDto> OpenDirectConversation(string userId) =>
         Connection.InvokeAsync<ConversationDto>(nameof(OpenDirectConversation), userId);

@@ -115,65 +115,6 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
         File.WriteAllText(Path.Combine(artifacts, "fault-suite.md"), "Fault suite: Redis down 10 s with a node killed (kill -9) during the outage and restarted, PostgreSQL down 10 s, through nginx\n\n" + table);
     }
 
-    private sealed class LocalTopology : IAsyncDisposable
-    {
-        private readonly Dictionary<string, string> _environment;
-
-        private LocalTopology(Dictionary<string, string> environment, int port)
-        {
-            _environment = environment;
-            Url = new Uri($"http://127.0.0.1:{port}");
-        }
-
-        public Uri Url { get; }
-
-        public static async Task<LocalTopology> StartAsync()
-        {
-            var port = ExternalProcess.FreePort();
-            var topology = new LocalTopology(
-                new Dictionary<string, string>
-                {
-                    ["REALTIME_LOCAL_STATE"] = Directory.CreateTempSubdirectory("realtime-topology-").FullName,
-                    ["REALTIME_LB_PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["REALTIME_NODE_PORTS"] = string.Join(' ', Enumerable.Range(0, 3).Select(_ => ExternalProcess.FreePort())),
-                    ["REALTIME_REDIS_PORT"] = ExternalProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    ["REALTIME_PG_PORT"] = ExternalProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-                },
-                port);
-            await topology.RunAsync("start", "--no-build");
-            return topology;
-        }
-
-        public async Task RunAsync(params string[] arguments)
-        {
-            var start = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-            start.ArgumentList.Add(Path.Combine(Infrastructure.Samples.RepositoryRoot, "deploy", "local", "topology.sh"));
-            foreach (var argument in arguments)
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            foreach (var (key, value) in _environment)
-            {
-                start.Environment[key] = value;
-            }
-
-            using var process = Process.Start(start)!;
-            var text = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
-            await process.WaitForExitAsync();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"topology.sh {string.Join(' ', arguments)} failed: {text}");
-            }
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await RunAsync("stop");
-            Directory.Delete(_environment["REALTIME_LOCAL_STATE"], recursive: true);
-        }
-    }
-
     /// <summary>A chat client as an application would write it: retries each send with the same id until acknowledged.</summary>
     private sealed class FaultClient : IAsyncDisposable
     {
@@ -224,7 +165,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
                     Attempts++;
                     try
                     {
-                        _acknowledged.Enqueue(await Hub.SendMessage(conversationId, clientMessageId, $"message {n} from {UserId}"));
+                        _acknowledged.Enqueue(await Hub.SendMessage(conversationId, clientMessageId, $"message {n} from {UserId}", CancellationToken.None));
                         break;
                     }
                     catch (HubException exception)
