@@ -11,6 +11,7 @@ namespace Realtime.Tests.Client;
 /// nodes (deploy/local/topology.sh) while a node is killed, Redis is away for 10 s and every node is
 /// restarted; each must end holding exactly the server's log of every conversation it is in.
 /// </summary>
+[Collection(TopologyTests.Name)]
 public sealed class SyncFaultTests(ITestOutputHelper output)
 {
     private const int Users = 6;
@@ -129,7 +130,7 @@ public sealed class SyncFaultTests(ITestOutputHelper output)
     private static async Task ProgressAsync(IReadOnlyList<SyncedUser> users, string because)
     {
         var marks = users.Select(u => u.Acknowledged).ToList();
-        await Eventually.HoldsAsync(() => Task.FromResult(users.Select((u, i) => u.Acknowledged >= marks[i] + 3).All(x => x)), because, TimeSpan.FromSeconds(60));
+        await Eventually.HoldsAsync(() => Task.FromResult(users.Select((u, i) => u.Acknowledged >= marks[i] + 3).All(x => x)), because, TimeSpan.FromSeconds(120));
     }
 
     private void Report(List<SyncedUser> users, Dictionary<string, SyncedUser[]> members, Dictionary<string, IReadOnlyList<MessageDto>> truth)

@@ -15,6 +15,7 @@ namespace Realtime.Tests.Faults;
 /// chat while Redis is stopped for 10 s with a node killed during the outage (and restarted after it),
 /// then PostgreSQL is stopped for 10 s.
 /// </summary>
+[Collection(TopologyTests.Name)]
 public sealed class FaultSuiteTests(ITestOutputHelper output)
 {
     private const int Clients = 30;
