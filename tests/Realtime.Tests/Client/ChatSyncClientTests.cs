@@ -53,7 +53,7 @@ public sealed class ChatSyncClientTests(ChatServerFixture fixture) : IClassFixtu
         await Eventually.Async(() => alice.Events.OfType<ResyncCompleted>().Should().HaveCount(2, "the first sync and the reconnect's"), TimeSpan.FromSeconds(30));
         await Eventually.Async(() => alice.Sync.State.Should().Be(ConnectionState.Connected));
 
-        alice.LogOf(kept.Id).Select(SyncFaultTests.State).Should().Equal((await SyncFaultTests.ServerLogAsync(bob.Hub, kept.Id)).Select(SyncFaultTests.State));
+        alice.LogOf(kept.Id).Select(ServerLog.State).Should().Equal((await ServerLog.ReadAsync(bob.Hub, kept.Id)).Select(ServerLog.State));
         alice.LogOf(kept.Id).Select(m => m.Content).Should().Equal(
             "before the drop, edited while away", "while away 0", "while away 1, edited", "while away 2", string.Empty, "while away 4");
         alice.Events.OfType<MessageChanged>().Should().ContainSingle().Which.Message.Content.Should().Be("before the drop, edited while away");
