@@ -3,7 +3,8 @@ import { ChatClient, type ConnectionState, type Protocol } from "./chat-client.j
 import { Composer } from "./composer.js";
 import type { ConversationDto, MessageDto } from "./contract.js";
 import { byId } from "./dom.js";
-import { createConversation } from "./new-conversation.js";
+import { setUpCreateForm } from "./new-conversation.js";
+import { LogActions } from "./log-actions.js";
 import { Outbox } from "./outbox.js";
 import { Store } from "./store.js";
 import { TypingIndicator } from "./typing.js";
@@ -19,32 +20,35 @@ export class ChatPage {
   private readonly store = new Store();
   private readonly typing = new TypingIndicator((id) => { if (id === this.store.current) this.renderTyping(); });
   private readonly outbox = new Outbox(this.store, () => this.client, (id) => this.changed(id, "own"));
+  private readonly log: LogActions;
   private readonly messages: MessageView;
   private readonly loadingOlder = new Set<string>();
+  private presenceRefresh: Promise<void> | null = null;
 
   constructor(
     private readonly showError: (message: string | null) => void,
     private readonly onState: (state: ConnectionState) => void,
     maxContentLength: number,
   ) {
+    this.log = new LogActions(this.store, () => this.client, this.outbox, (id) => this.changed(id, "update"), showError);
     this.messages = new MessageView(byId("messages"), byId<HTMLButtonElement>("new-messages"), this.store, {
       retry: (id, clientMessageId) => this.outbox.retry(id, clientMessageId),
       loadOlder: (id) => void this.loadOlder(id),
       atBottom: (id) => void this.markRead(id),
+      ...this.log.handlers,
     });
-    new Composer(byId<HTMLFormElement>("composer"), byId<HTMLTextAreaElement>("content"), byId("counter"), byId<HTMLButtonElement>("send"), {
-      send: (content) => { if (this.store.current) this.outbox.send(this.store.current, content); },
+    this.log.attach(new Composer(byId<HTMLFormElement>("composer"), byId<HTMLTextAreaElement>("content"), byId("counter"), byId<HTMLButtonElement>("send"), {
+      send: (content) => { if (this.store.current) this.log.submit(this.store.current, content); },
       typing: (isTyping) => {
         const id = this.store.current;
         if (id && this.client?.isConnected) this.client.setTyping(id, isTyping).catch(() => undefined);
       },
-    }, maxContentLength);
+    }, maxContentLength));
     byId("back").addEventListener("click", () => this.showList());
-    byId("new-conversation").addEventListener("click", () => this.toggleCreate(true));
-    byId("cancel-create").addEventListener("click", () => this.toggleCreate(false));
-    byId<HTMLFormElement>("create-form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      void this.create();
+    setUpCreateForm(() => this.client!, () => this.store.me, async (conversation) => {
+      this.store.putConversation(conversation);
+      await this.refreshPresence().catch(() => undefined);
+      await this.open(conversation.id);
     });
     document.addEventListener("visibilitychange", () => { if (this.store.current) void this.markRead(this.store.current); });
   }
@@ -57,6 +61,10 @@ export class ChatPage {
       protocol,
       events: {
         onMessage: (message) => this.received(message),
+        onMessageUpdated: (message) => {
+          this.log.updated(message);
+          if (this.store.updateMessage(message)) this.changed(message.conversationId, "update");
+        },
         onReceipt: (receipt) => {
           this.store.applyReceipt(receipt);
           this.changed(receipt.conversationId, "update");
@@ -66,12 +74,13 @@ export class ChatPage {
           this.store.presence.set(presence.userId, presence.isOnline);
           this.renderList();
         },
-        onConversation: (conversation) => void this.conversationChanged(conversation),
+        onConversation: (conversation) => this.conversationChanged(conversation),
+        onConversationRemoved: (id) => this.conversationRemoved(id),
         onState: (state) => this.onState(state),
         onResynced: (conversations) => void this.resynced(conversations),
       },
     });
-    const conversations = await this.client.conversations();
+    const conversations = this.client.conversations();
     conversations.forEach((c) => this.store.putConversation(c));
     this.renderList();
     await Promise.all([this.refreshPresence(), ...conversations.map((c) => this.loadPreview(c.id))]);
@@ -86,10 +95,17 @@ export class ChatPage {
     (await this.client!.history(id, null, 1)).forEach((m) => this.store.addMessage(m));
   }
 
-  private async refreshPresence(): Promise<void> {
-    const everyone = new Set<string>();
-    for (const c of this.store.conversations.values()) this.store.others(c).forEach((id) => everyone.add(id));
-    for (const p of await this.client!.presence([...everyone])) this.store.presence.set(p.userId, p.isOnline);
+  // Coalesced: the SDK names every conversation at once after a (re)connect, and one GetPresence covers them all.
+  private refreshPresence(): Promise<void> {
+    this.presenceRefresh ??= Promise.resolve().then(async () => {
+      this.presenceRefresh = null;
+      if (!this.client) return;
+      const everyone = new Set<string>();
+      for (const c of this.store.conversations.values()) this.store.others(c).forEach((id) => everyone.add(id));
+      for (const p of await this.client.presence([...everyone])) this.store.presence.set(p.userId, p.isOnline);
+      this.renderList();
+    });
+    return this.presenceRefresh;
   }
 
   private received(message: MessageDto): void {
@@ -98,17 +114,18 @@ export class ChatPage {
     if (isNew) this.changed(message.conversationId, "update");
   }
 
-  private async conversationChanged(conversation: ConversationDto): Promise<void> {
-    if (!conversation.memberIds.includes(this.store.me)) {
-      const wasOpen = this.store.current === conversation.id;
-      this.store.removeConversation(conversation.id);
-      if (wasOpen) this.showList();
-    } else {
-      this.store.putConversation(conversation);
-      await this.refreshPresence().catch(() => undefined);
-    }
+  private conversationChanged(conversation: ConversationDto): void {
+    this.store.putConversation(conversation);
+    void this.refreshPresence().catch(() => undefined);
     this.renderList();
     if (conversation.id === this.store.current) this.renderHead();
+  }
+
+  private conversationRemoved(id: string): void {
+    const wasOpen = this.store.current === id;
+    this.store.removeConversation(id);
+    if (wasOpen) this.showList();
+    this.renderList();
   }
 
   private async resynced(conversations: ConversationDto[]): Promise<void> {
@@ -131,6 +148,7 @@ export class ChatPage {
   }
 
   async open(id: string): Promise<void> {
+    if (id !== this.store.current) this.log.left();
     this.store.current = id;
     byId("chat").dataset.view = "conversation";
     byId("conversation").hidden = false;
@@ -149,6 +167,7 @@ export class ChatPage {
   }
 
   private showList(): void {
+    this.log.left();
     this.store.current = null;
     byId("chat").dataset.view = "list";
     byId("conversation").hidden = true;
@@ -189,33 +208,6 @@ export class ChatPage {
     } catch {
       // A receipt lost to a drop is sent again once the page has caught up after the reconnect.
     }
-  }
-
-  private async create(): Promise<void> {
-    const error = byId("create-error");
-    error.hidden = true;
-    error.textContent = "";
-    try {
-      const title = byId<HTMLInputElement>("new-title");
-      const members = byId<HTMLInputElement>("new-members");
-      const conversation = await createConversation(this.client!, this.store.me, title.value, members.value);
-      this.store.putConversation(conversation);
-      await this.refreshPresence().catch(() => undefined);
-      title.value = "";
-      members.value = "";
-      this.toggleCreate(false);
-      await this.open(conversation.id);
-    } catch (failure) {
-      error.textContent = String((failure as Error).message).replace(/^[a-z_]+:\s*/, "");
-      error.hidden = false;
-    }
-  }
-
-  private toggleCreate(show: boolean): void {
-    byId("create-form").hidden = !show;
-    byId("create-error").hidden = true;
-    byId("create-error").textContent = "";
-    if (show) byId("new-members").focus();
   }
 
   private renderList(): void {

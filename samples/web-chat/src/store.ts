@@ -10,6 +10,7 @@ export interface OutgoingMessage {
   conversationId: string;
   clientMessageId: string;
   content: string;
+  replyToMessageId: string | null;
   createdAt: Date;
   status: SendStatus;
   error?: string;
@@ -58,12 +59,16 @@ export class Store {
     return held.get(Math.max(...held.keys()));
   }
 
-  /** Stores a message once per sequence; true when it is new. Its send, if this page made it, is done. */
+  /**
+   * Stores a message once per sequence; true when it is new. Its send, if this page made it, is done. A copy
+   * that arrives by another way (history, the send's answer) replaces the held one only when it is not older.
+   */
   addMessage(message: MessageDto): boolean {
     let held = this.messages.get(message.conversationId);
     if (!held) this.messages.set(message.conversationId, (held = new Map()));
-    const isNew = !held.has(message.sequence);
-    held.set(message.sequence, message);
+    const known = held.get(message.sequence);
+    const isNew = known === undefined;
+    if (isNew || (message.revision ?? 0) >= (known.revision ?? 0)) held.set(message.sequence, message);
     if (message.sequence <= 1) this.historyComplete.add(message.conversationId);
     if (message.senderId === this.me) this.dropOutgoing(message.conversationId, message.clientMessageId);
     const conversation = this.conversations.get(message.conversationId);
@@ -73,6 +78,25 @@ export class Store {
       if (message.senderId !== this.me && message.sequence > conversation.lastReadSequence) conversation.unreadCount += 1;
     }
     return isNew;
+  }
+
+  /** A message's new state (edit, delete, reaction); one the page has not loaded comes with its history later. */
+  updateMessage(message: MessageDto): boolean {
+    const held = this.messages.get(message.conversationId);
+    const known = held?.get(message.sequence);
+    if (!held || !known || message.revision < known.revision) return false;
+    held.set(message.sequence, message);
+    return true;
+  }
+
+  messageById(conversationId: string, messageId: string): MessageDto | undefined {
+    for (const message of this.messages.get(conversationId)?.values() ?? []) if (message.id === messageId) return message;
+    return undefined;
+  }
+
+  /** The caller's role in a conversation: owners and admins may delete anyone's message. */
+  roleOf(conversationId: string): string {
+    return this.conversations.get(conversationId)?.members?.find((m) => m.userId === this.me)?.role ?? "member";
   }
 
   outgoingOf(conversationId: string): OutgoingMessage[] {

@@ -2,6 +2,7 @@
 // and how many are unread.
 import { el } from "./dom.js";
 import { listTime, toDate } from "./format.js";
+import { DELETED_TEXT } from "./message-item.js";
 import type { Store } from "./store.js";
 
 export function renderConversationList(list: HTMLElement, store: Store, open: (id: string) => void): void {
@@ -11,7 +12,7 @@ export function renderConversationList(list: HTMLElement, store: Store, open: (i
     const last = store.lastMessage(conversation.id);
     const preview = !last
       ? "No messages yet"
-      : `${"senderId" in last && last.senderId !== store.me ? last.senderId : "You"}: ${last.content.replace(/\s+/g, " ")}`;
+      : `${"senderId" in last && last.senderId !== store.me ? last.senderId : "You"}: ${"deletedAt" in last && last.deletedAt ? DELETED_TEXT : last.content.replace(/\s+/g, " ")}`;
     const when = last ? ("sentAt" in last ? toDate(last.sentAt) : last.createdAt) : toDate(conversation.createdAt);
     const unread = conversation.unreadCount > 0 && conversation.id !== store.current ? conversation.unreadCount : 0;
 
