@@ -112,6 +112,11 @@ export class ChatClient {
     return this.connection.stop();
   }
 
+  /** Any other hub method of the contract, by its wire name: calls whose answers need no catching up afterwards. */
+  call<T>(method: string, ...args: unknown[]): Promise<T> {
+    return this.connection.invoke<T>(method, ...args);
+  }
+
   private listen(): void {
     const { connection, events } = this;
     connection.on("MessageReceived", (message: MessageDto) => this.received(message));

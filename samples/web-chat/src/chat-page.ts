@@ -1,12 +1,15 @@
 // The signed-in page: wires the connection's events into the store and the store into the views.
 import { ChatClient, type ConnectionState, type Protocol } from "./chat-client.js";
 import { Composer } from "./composer.js";
+import { ConversationActions } from "./conversation-actions.js";
 import type { ConversationDto, MessageDto } from "./contract.js";
+import { DeliveryReporter } from "./delivery.js";
 import { byId } from "./dom.js";
 import { createConversation } from "./new-conversation.js";
 import { Outbox } from "./outbox.js";
 import { Store } from "./store.js";
 import { TypingIndicator } from "./typing.js";
+import { ConversationHead } from "./view-head.js";
 import { renderConversationList } from "./view-list.js";
 import { MessageView, type RenderReason } from "./view-messages.js";
 
@@ -21,6 +24,10 @@ export class ChatPage {
   private readonly outbox = new Outbox(this.store, () => this.client, (id) => this.changed(id, "own"));
   private readonly messages: MessageView;
   private readonly loadingOlder = new Set<string>();
+  private readonly delivery = new DeliveryReporter(() => this.client, (id) =>
+    Math.max(this.store.conversations.get(id)?.lastReadSequence ?? 0, this.store.receipts.deliveredBy(id, this.store.me)));
+  private readonly head = new ConversationHead(this.store,
+    new ConversationActions(() => this.client, () => this.store.me, (c) => this.conversationChanged(c)), (id) => this.open(id));
 
   constructor(
     private readonly showError: (message: string | null) => void,
@@ -65,6 +72,7 @@ export class ChatPage {
         onPresence: (presence) => {
           this.store.presence.set(presence.userId, presence.isOnline);
           this.renderList();
+          this.renderHead();
         },
         onConversation: (conversation) => void this.conversationChanged(conversation),
         onState: (state) => this.onState(state),
@@ -83,7 +91,10 @@ export class ChatPage {
   }
 
   private async loadPreview(id: string): Promise<void> {
-    (await this.client!.history(id, null, 1)).forEach((m) => this.store.addMessage(m));
+    for (const message of await this.client!.history(id, null, 1)) {
+      this.store.addMessage(message);
+      if (message.senderId !== this.store.me) this.delivery.received(id, message.sequence);
+    }
   }
 
   private async refreshPresence(): Promise<void> {
@@ -96,12 +107,14 @@ export class ChatPage {
     const isNew = this.store.addMessage(message);
     this.typing.stop(message.conversationId, message.senderId);
     if (isNew) this.changed(message.conversationId, "update");
+    if (message.senderId !== this.store.me) this.delivery.received(message.conversationId, message.sequence);
   }
 
   private async conversationChanged(conversation: ConversationDto): Promise<void> {
     if (!conversation.memberIds.includes(this.store.me)) {
       const wasOpen = this.store.current === conversation.id;
       this.store.removeConversation(conversation.id);
+      this.delivery.forget(conversation.id);
       if (wasOpen) this.showList();
     } else {
       this.store.putConversation(conversation);
@@ -113,6 +126,7 @@ export class ChatPage {
 
   private async resynced(conversations: ConversationDto[]): Promise<void> {
     conversations.forEach((c) => this.store.putConversation(c));
+    this.delivery.retry();
     await this.refreshPresence().catch(() => undefined);
     this.renderList();
     if (this.store.current) {
@@ -155,6 +169,7 @@ export class ChatPage {
     byId("placeholder").hidden = false;
     this.messages.render(null, "open");
     this.renderList();
+    this.renderHead();
   }
 
   private async loadOlder(id: string, limit = OLDER_PAGE, reason: RenderReason = "older"): Promise<void> {
@@ -223,11 +238,7 @@ export class ChatPage {
   }
 
   private renderHead(): void {
-    const conversation = this.store.conversations.get(this.store.current ?? "");
-    if (!conversation) return;
-    const others = this.store.others(conversation);
-    byId("conversation-title").textContent = conversation.title || others.join(", ");
-    byId("conversation-members").textContent = others.length > 0 ? `You and ${others.join(", ")}` : "Only you";
+    this.head.render();
   }
 
   private renderTyping(): void {

@@ -10,6 +10,17 @@ export interface ConversationDto {
   lastSequence: number;
   lastReadSequence: number;
   unreadCount: number;
+  /** Contract v2: a "direct" conversation is the one of a pair of users; its title is "". */
+  kind: "group" | "direct";
+  topic: string | null;
+  members: MemberDto[];
+}
+
+export type Role = "owner" | "admin" | "member";
+
+export interface MemberDto {
+  userId: string;
+  role: Role;
 }
 
 export interface MessageDto {
@@ -27,6 +38,8 @@ export interface ReadReceiptDto {
   userId: string;
   lastReadSequence: number;
   readAt: Time;
+  /** Contract v2: the member's devices have the messages up to here (never below lastReadSequence). */
+  lastDeliveredSequence: number;
 }
 
 export interface TypingDto {

@@ -4,6 +4,7 @@
 import { el } from "./dom.js";
 import { clockTime, dayLabel, sameDay, toDate } from "./format.js";
 import type { Store } from "./store.js";
+import { tickMark } from "./view-ticks.js";
 
 const GROUP_GAP_MS = 5 * 60_000;
 const BOTTOM_SLACK_PX = 48;
@@ -121,7 +122,7 @@ export class MessageView {
     const classes = ["message", mine ? "mine" : "theirs", continues ? "continued" : "first", groupEnds ? "last" : "", row.status];
     const status = !mine ? null
       : row.status === "pending" ? el("span", { className: "status", text: "Sending…" })
-      : row.status === "sent" ? el("span", { className: "status", text: "✓", title: "Sent" })
+      : row.status === "sent" && row.sequence ? tickMark(this.store.receipts.tick(conversationId, row.sequence, this.store.me))
       : null;
     const item = el("li", { className: classes.filter(Boolean).join(" "), data: { testid: "message", status: row.status } },
       !mine && !continues && el("div", { className: "sender", text: row.senderId, data: { testid: "sender" } }),
