@@ -16,11 +16,9 @@ export interface ConversationDto {
   members: MemberDto[];
 }
 
-export type Role = "owner" | "admin" | "member";
-
 export interface MemberDto {
   userId: string;
-  role: Role;
+  role: "owner" | "admin" | "member";
 }
 
 export interface MessageDto {

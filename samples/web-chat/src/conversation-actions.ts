@@ -2,14 +2,15 @@
 // added and removed, roles, title and topic. Names are checked before they are sent, as when starting a
 // conversation, and every answer is applied at once (the ConversationUpdated that follows changes nothing more).
 import type { ChatClient } from "./chat-client.js";
-import type { ConversationDto, Role } from "./contract.js";
+import type { ConversationDto } from "./contract.js";
 import { isValidUserId, USER_ID_RULE } from "./names.js";
+import type { Role } from "./roles.js";
 
 export class ConversationActions {
   constructor(
     private readonly client: () => ChatClient | null,
     private readonly me: () => string,
-    private readonly applied: (conversation: ConversationDto) => Promise<void>,
+    private readonly applied: (conversation: ConversationDto) => void | Promise<void>,
   ) {}
 
   /** The one direct conversation with `userId`; the server creates it on the first call from either side. */

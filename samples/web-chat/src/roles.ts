@@ -1,6 +1,8 @@
 // Who may do what in a conversation, as the server rules it (DESIGN.md §6): the page only offers a control the
 // server would accept, and the server still checks every call. Direct conversations have no member management.
-import type { ConversationDto, Role } from "./contract.js";
+import type { ConversationDto, MemberDto } from "./contract.js";
+
+export type Role = MemberDto["role"];
 
 export function isDirect(conversation: ConversationDto): boolean {
   return conversation.kind === "direct";
