@@ -108,7 +108,8 @@ export class Store {
   }
 
   private markReadLocally(conversation: ConversationDto, sequence: number): void {
-    if (sequence < conversation.lastReadSequence) return;
+    // Only a read that moves on changes the count: the user's delivery receipts repeat the read watermark as it is.
+    if (sequence <= conversation.lastReadSequence) return;
     conversation.lastReadSequence = sequence;
     conversation.unreadCount = sequence >= conversation.lastSequence
       ? 0
