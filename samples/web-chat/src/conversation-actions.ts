@@ -11,6 +11,8 @@ export class ConversationActions {
     private readonly client: () => ChatClient | null,
     private readonly me: () => string,
     private readonly applied: (conversation: ConversationDto) => void | Promise<void>,
+    /** The user left: the answer is the conversation without them, which the page drops instead of showing. */
+    private readonly left: (conversation: ConversationDto) => void | Promise<void>,
   ) {}
 
   /** The one direct conversation with `userId`; the server creates it on the first call from either side. */
@@ -57,7 +59,7 @@ export class ConversationActions {
     } catch (error) {
       throw new Error(reasonOf(error));
     }
-    await this.applied(conversation);
+    await (conversation.memberIds.includes(this.me()) ? this.applied(conversation) : this.left(conversation));
     return conversation;
   }
 }
