@@ -1,13 +1,16 @@
 // The signed-in page: wires the connection's events into the store and the store into the views.
 import { ChatClient, type ConnectionState, type Protocol } from "./chat-client.js";
 import { Composer } from "./composer.js";
+import { ConversationActions } from "./conversation-actions.js";
 import type { ConversationDto, MessageDto } from "./contract.js";
+import { DeliveryReporter } from "./delivery.js";
 import { byId } from "./dom.js";
 import { setUpCreateForm } from "./new-conversation.js";
 import { LogActions } from "./log-actions.js";
 import { Outbox } from "./outbox.js";
 import { Store } from "./store.js";
 import { TypingIndicator } from "./typing.js";
+import { ConversationHead } from "./view-head.js";
 import { renderConversationList } from "./view-list.js";
 import { MessageView, type RenderReason } from "./view-messages.js";
 
@@ -24,6 +27,11 @@ export class ChatPage {
   private readonly messages: MessageView;
   private readonly loadingOlder = new Set<string>();
   private presenceRefresh: Promise<void> | null = null;
+  private readonly delivery = new DeliveryReporter(() => this.client, (id) =>
+    Math.max(this.store.conversations.get(id)?.lastReadSequence ?? 0, this.store.receipts.deliveredBy(id, this.store.me)));
+  private readonly head = new ConversationHead(this.store,
+    new ConversationActions(() => this.client, () => this.store.me, (c) => this.conversationChanged(c), (c) => this.conversationChanged(c)),
+    (id) => this.open(id));
 
   constructor(
     private readonly showError: (message: string | null) => void,
@@ -73,6 +81,7 @@ export class ChatPage {
         onPresence: (presence) => {
           this.store.presence.set(presence.userId, presence.isOnline);
           this.renderList();
+          this.renderHead();
         },
         onConversation: (conversation) => this.conversationChanged(conversation),
         onConversationRemoved: (id) => this.conversationRemoved(id),
@@ -92,7 +101,10 @@ export class ChatPage {
   }
 
   private async loadPreview(id: string): Promise<void> {
-    (await this.client!.history(id, null, 1)).forEach((m) => this.store.addMessage(m));
+    for (const message of await this.client!.history(id, null, 1)) {
+      this.store.addMessage(message);
+      if (message.senderId !== this.store.me) this.delivery.received(id, message.sequence);
+    }
   }
 
   // Coalesced: the SDK names every conversation at once after a (re)connect, and one GetPresence covers them all.
@@ -112,9 +124,12 @@ export class ChatPage {
     const isNew = this.store.addMessage(message);
     this.typing.stop(message.conversationId, message.senderId);
     if (isNew) this.changed(message.conversationId, "update");
+    if (message.senderId !== this.store.me) this.delivery.received(message.conversationId, message.sequence);
   }
 
   private conversationChanged(conversation: ConversationDto): void {
+    // The answer to the user's own leave is the conversation without them.
+    if (!conversation.memberIds.includes(this.store.me)) return this.conversationRemoved(conversation.id);
     this.store.putConversation(conversation);
     void this.refreshPresence().catch(() => undefined);
     this.renderList();
@@ -124,12 +139,14 @@ export class ChatPage {
   private conversationRemoved(id: string): void {
     const wasOpen = this.store.current === id;
     this.store.removeConversation(id);
+    this.delivery.forget(id);
     if (wasOpen) this.showList();
     this.renderList();
   }
 
   private async resynced(conversations: ConversationDto[]): Promise<void> {
     conversations.forEach((c) => this.store.putConversation(c));
+    this.delivery.retry();
     await this.refreshPresence().catch(() => undefined);
     this.renderList();
     if (this.store.current) {
@@ -174,6 +191,7 @@ export class ChatPage {
     byId("placeholder").hidden = false;
     this.messages.render(null, "open");
     this.renderList();
+    this.renderHead();
   }
 
   private async loadOlder(id: string, limit = OLDER_PAGE, reason: RenderReason = "older"): Promise<void> {
@@ -215,11 +233,7 @@ export class ChatPage {
   }
 
   private renderHead(): void {
-    const conversation = this.store.conversations.get(this.store.current ?? "");
-    if (!conversation) return;
-    const others = this.store.others(conversation);
-    byId("conversation-title").textContent = conversation.title || others.join(", ");
-    byId("conversation-members").textContent = others.length > 0 ? `You and ${others.join(", ")}` : "Only you";
+    this.head.render();
   }
 
   private renderTyping(): void {

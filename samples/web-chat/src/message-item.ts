@@ -38,6 +38,8 @@ export interface ItemContext {
   mayDeleteOthers: boolean;
   /** The message a reply quotes, when the page holds it. */
   original(messageId: string): MessageDto | undefined;
+  /** The mark beside the user's own sent message: sent, delivered or seen. */
+  sentMark(sequence: number): HTMLElement;
   actions: MessageActions;
 }
 
@@ -51,7 +53,7 @@ export function renderItem(context: ItemContext, row: Row, continues: boolean, g
   const classes = ["message", mine ? "mine" : "theirs", continues ? "continued" : "first", groupEnds ? "last" : "", row.status, deleted ? "deleted" : ""];
   const status = !mine ? null
     : row.status === "pending" ? el("span", { className: "status", text: "Sending…" })
-    : row.status === "sent" ? el("span", { className: "status", text: "✓", title: "Sent" })
+    : row.status === "sent" && row.sequence ? context.sentMark(row.sequence)
     : null;
   const edited = message?.editedAt && !deleted ? el("span", { className: "edited", text: "edited", data: { testid: "edited" } }) : null;
   // A deleted reply loses its content, and with it the quote of what it answered.

@@ -2,6 +2,7 @@
 // presence and typing. It holds no DOM and no connection, so it can be reasoned about alone.
 import type { ConversationDto, MessageDto, ReadReceiptDto } from "./contract.js";
 import { toDate } from "./format.js";
+import { ReceiptBook } from "./receipts.js";
 
 export type SendStatus = "pending" | "failed";
 
@@ -24,6 +25,8 @@ export class Store {
   private readonly outgoing = new Map<string, OutgoingMessage[]>();
   private readonly readers = new Map<string, Map<string, number>>();
   readonly presence = new Map<string, boolean>();
+  /** Read and delivered watermarks of every member, for the ticks under the user's own messages. */
+  readonly receipts = new ReceiptBook();
   /** Conversations whose first message is loaded, so scrolling up has nothing more to fetch. */
   readonly historyComplete = new Set<string>();
 
@@ -120,6 +123,7 @@ export class Store {
 
   /** A receipt from anyone; the caller's own (from any of their tabs) moves their read state. */
   applyReceipt(receipt: ReadReceiptDto): void {
+    this.receipts.apply(receipt);
     let readers = this.readers.get(receipt.conversationId);
     if (!readers) this.readers.set(receipt.conversationId, (readers = new Map()));
     readers.set(receipt.userId, Math.max(readers.get(receipt.userId) ?? 0, receipt.lastReadSequence));
@@ -128,7 +132,8 @@ export class Store {
   }
 
   private markReadLocally(conversation: ConversationDto, sequence: number): void {
-    if (sequence < conversation.lastReadSequence) return;
+    // Only a read that moves on changes the count: the user's delivery receipts repeat the read watermark as it is.
+    if (sequence <= conversation.lastReadSequence) return;
     conversation.lastReadSequence = sequence;
     conversation.unreadCount = sequence >= conversation.lastSequence
       ? 0

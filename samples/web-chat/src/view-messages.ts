@@ -5,6 +5,7 @@ import { el } from "./dom.js";
 import { dayLabel, sameDay, toDate } from "./format.js";
 import { renderItem, type ItemContext, type MessageActions, type Row } from "./message-item.js";
 import type { Store } from "./store.js";
+import { tickMark } from "./view-ticks.js";
 
 const GROUP_GAP_MS = 5 * 60_000;
 const BOTTOM_SLACK_PX = 48;
@@ -91,6 +92,7 @@ export class MessageView {
       conversationId,
       mayDeleteOthers: role === "owner" || role === "admin",
       original: (messageId) => this.store.messageById(conversationId, messageId),
+      sentMark: (sequence) => tickMark(this.store.receipts.tick(conversationId, sequence, this.store.me)),
       actions: this.actions,
     };
     const items: HTMLElement[] = [];
