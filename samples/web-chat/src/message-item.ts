@@ -72,6 +72,8 @@ export function renderItem(context: ItemContext, row: Row, continues: boolean, g
     if (!deleted) {
       if (message.reactions.length > 0) item.append(reactions(context, message));
       item.append(toolbar(context, message, mine));
+      // Focusable, so a keyboard reaches its actions as a hovering pointer does (they show on focus-within).
+      item.tabIndex = 0;
     }
   }
   if (row.status === "failed") {
