@@ -71,10 +71,12 @@ check_sql_scripts() {
 }
 
 install_npm_packages() {
-  for folder in samples/web-chat tests/js clients/typescript; do
+  for folder in clients/typescript samples/web-chat tests/js; do
     (cd "$folder" && npm ci --no-audit --no-fund --loglevel=error)
   done
-  # The browser chat's TypeScript into samples/web-chat/wwwroot/js (the server build does it too, when it is stale).
+  # The browser chat runs on the TypeScript SDK (a file: dependency), so the SDK is built first; then the chat's
+  # TypeScript into samples/web-chat/wwwroot/js (the server build does both too, when they are stale).
+  (cd clients/typescript && npm run --silent build)
   (cd samples/web-chat && npm run --silent build)
 }
 

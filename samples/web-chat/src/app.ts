@@ -9,6 +9,8 @@ const STATE_TEXT: Record<ConnectionState, string> = {
   connecting: "Connecting…",
   connected: "Online",
   reconnecting: "Reconnecting…",
+  // Connected again, and reading back what was missed (GetChanges) before saying so.
+  resyncing: "Catching up…",
   disconnected: "Offline",
 };
 

@@ -1,21 +1,27 @@
-// The page's only link to the hub: the connection, reconnecting, and catching up on what a drop or a gap
-// missed. Everything else in the page talks to this narrow interface, so the repository's TypeScript SDK
-// can take its place without the rest changing.
-import type { HubConnection } from "@microsoft/signalr";
+// The page's only link to the hub, through the repository's TypeScript SDK (@realtime/client): it connects,
+// reconnects for as long as it takes, and hands the page every message and every change to one (edit, delete,
+// reaction) once and in revision order, reading back with GetChanges whatever a drop or a gap missed. This
+// module only adapts the SDK's events to the page's and gives the page the few calls it makes.
+import { RealtimeClient, type ConnectionState, type Position } from "@realtime/client";
 import type { ConversationDto, MessageDto, PresenceDto, ReadReceiptDto, TypingDto } from "./contract.js";
 
 export type Protocol = "json" | "messagepack";
-export type ConnectionState = "connecting" | "connected" | "reconnecting" | "disconnected";
+export type { ConnectionState };
 
 export interface ChatEvents {
-  /** A message, live or caught up after a gap or a reconnect; the same one may come twice, so key it by sequence. */
+  /** A message the page has not been handed before, in sequence order per conversation. */
   onMessage(message: MessageDto): void;
+  /** A message in its new state after an edit, a delete or a reaction. */
+  onMessageUpdated(message: MessageDto): void;
   onReceipt(receipt: ReadReceiptDto): void;
   onTyping(typing: TypingDto): void;
   onPresence(presence: PresenceDto): void;
+  /** A conversation of the user, new or changed (title, members, roles). */
   onConversation(conversation: ConversationDto): void;
+  /** The user left or was removed: nothing more comes for it. */
+  onConversationRemoved(conversationId: string): void;
   onState(state: ConnectionState): void;
-  /** After a reconnect: the conversations as they are now, once every missed message went through onMessage. */
+  /** After a reconnect, once every missed message and change went through the events above. */
   onResynced(conversations: ConversationDto[]): void;
 }
 
@@ -26,146 +32,111 @@ export interface ChatClientOptions {
   events: ChatEvents;
 }
 
-const RECONNECT_DELAYS_MS = [0, 500, 1000, 2000, 2000, 5000, 5000, 10000, 10000, 30000];
-const CATCH_UP_PAGE = 200;
+// The page loads a conversation's history on demand (GetHistory), so the SDK starts at each conversation's
+// current end instead of reading every conversation from its first message; what moves after this, even
+// before the hub connection is up, is still read back by the SDK.
+async function currentPositions(baseUrl: string, accessToken: string): Promise<Record<string, Position>> {
+  const response = await fetch(`${baseUrl}/api/conversations`, { headers: { authorization: `Bearer ${accessToken}` } });
+  if (!response.ok) throw new Error(`The server refused the session (${response.status}).`);
+  const conversations = (await response.json()) as ConversationDto[];
+  return Object.fromEntries(conversations.map((c) => [c.id, { sequence: c.lastSequence, revision: c.lastRevision ?? 0 }]));
+}
 
 export class ChatClient {
-  /** Per conversation, the highest sequence received with nothing missing before it since the page started. */
-  private readonly contiguous = new Map<string, number>();
-  private readonly catchingUp = new Map<string, Promise<void>>();
-  private receiptsOffered = true;
-
-  private constructor(private readonly connection: HubConnection, private readonly events: ChatEvents) {}
+  private constructor(private readonly sdk: RealtimeClient) {}
 
   static async connect(options: ChatClientOptions): Promise<ChatClient> {
-    let builder = new signalR.HubConnectionBuilder()
-      .withUrl(`${options.baseUrl}/hubs/chat`, { accessTokenFactory: () => options.accessToken })
-      .withAutomaticReconnect(RECONNECT_DELAYS_MS)
-      // The page shows the connection's state itself; the client's own console lines would only repeat it.
-      .configureLogging(signalR.LogLevel.None);
-    if (options.protocol === "messagepack") {
-      builder = builder.withHubProtocol(new signalR.protocols.msgpack.MessagePackHubProtocol());
-    }
-    const client = new ChatClient(builder.build(), options.events);
-    client.listen();
-    options.events.onState("connecting");
-    await client.connection.start();
-    options.events.onState("connected");
-    return client;
+    const { events } = options;
+    const sdk = new RealtimeClient({
+      url: options.baseUrl,
+      protocol: options.protocol,
+      accessToken: () => options.accessToken,
+      positions: await currentPositions(options.baseUrl, options.accessToken),
+      retry: { initialDelayMs: 250, maxDelayMs: 5000 },
+    });
+    let reconnecting = false;
+    sdk.on("message", (m) => events.onMessage(m));
+    sdk.on("messageUpdated", (m) => events.onMessageUpdated(m));
+    sdk.on("readReceipt", (r) => events.onReceipt(r));
+    sdk.on("typing", (t) => events.onTyping(t));
+    sdk.on("presence", (p) => events.onPresence(p));
+    sdk.on("conversation", (c) => events.onConversation(c));
+    sdk.on("conversationRemoved", (id) => events.onConversationRemoved(id));
+    sdk.on("state", (state) => {
+      events.onState(state);
+      if (state === "reconnecting") reconnecting = true;
+      if (state === "connected" && reconnecting) {
+        reconnecting = false;
+        events.onResynced(sdk.conversations);
+      }
+    });
+    await sdk.start();
+    return new ChatClient(sdk);
   }
 
   get isConnected(): boolean {
-    return this.connection.state === signalR.HubConnectionState.Connected;
+    return this.sdk.state === "connected" || this.sdk.state === "resyncing";
   }
 
-  /** The caller's conversations; from here on every one of them is followed for gaps. */
-  async conversations(): Promise<ConversationDto[]> {
-    const conversations = await this.connection.invoke<ConversationDto[]>("GetConversations");
-    conversations.forEach((c) => this.follow(c));
-    return conversations;
+  /** The conversations the user is a member of, as the SDK last listed them. */
+  conversations(): ConversationDto[] {
+    return this.sdk.conversations;
   }
 
-  async createConversation(title: string, memberIds: string[]): Promise<ConversationDto> {
-    const conversation = await this.connection.invoke<ConversationDto>("CreateConversation", title, memberIds);
-    this.follow(conversation);
-    return conversation;
+  createConversation(title: string, memberIds: string[]): Promise<ConversationDto> {
+    return this.sdk.hub.CreateConversation(title, memberIds);
   }
 
-  /** Up to `limit` messages just before `beforeSequence` (null: the newest), ascending. */
+  /** Up to `limit` messages just before `beforeSequence` (null: the newest), ascending, in their current state. */
   history(conversationId: string, beforeSequence: number | null, limit: number): Promise<MessageDto[]> {
-    return this.connection.invoke<MessageDto[]>("GetHistory", conversationId, beforeSequence, limit);
+    return this.sdk.hub.GetHistory(conversationId, beforeSequence, limit);
   }
 
-  /** Sending again with the same clientMessageId returns the first message and is never delivered twice. */
-  async send(conversationId: string, clientMessageId: string, content: string): Promise<MessageDto> {
-    const message = await this.connection.invoke<MessageDto>("SendMessage", conversationId, clientMessageId, content);
-    this.received(message);
-    return message;
+  /**
+   * One attempt, no retry: the outbox shows a send cut off by a drop as failed and retries it itself with the
+   * same clientMessageId, so a send that did reach the server comes back as the same message.
+   */
+  send(conversationId: string, clientMessageId: string, content: string, replyToMessageId: string | null = null): Promise<MessageDto> {
+    return replyToMessageId === null
+      ? this.sdk.hub.SendMessage(conversationId, clientMessageId, content)
+      : this.sdk.hub.PostMessage(conversationId, { clientMessageId, content, replyToMessageId });
+  }
+
+  edit(conversationId: string, messageId: string, content: string): Promise<MessageDto> {
+    return this.sdk.hub.EditMessage(conversationId, messageId, content);
+  }
+
+  remove(conversationId: string, messageId: string): Promise<MessageDto> {
+    return this.sdk.hub.DeleteMessage(conversationId, messageId);
+  }
+
+  react(conversationId: string, messageId: string, emoji: string, add: boolean): Promise<MessageDto> {
+    return this.sdk.hub.React(conversationId, messageId, emoji, add);
   }
 
   markRead(conversationId: string, sequence: number): Promise<ReadReceiptDto> {
-    return this.connection.invoke<ReadReceiptDto>("MarkRead", conversationId, sequence);
+    return this.sdk.hub.MarkRead(conversationId, sequence);
   }
 
   setTyping(conversationId: string, isTyping: boolean): Promise<void> {
-    return this.connection.invoke("SetTyping", conversationId, isTyping);
+    return this.sdk.hub.SetTyping(conversationId, isTyping);
   }
 
   presence(userIds: string[]): Promise<PresenceDto[]> {
-    return userIds.length === 0 ? Promise.resolve([]) : this.connection.invoke<PresenceDto[]>("GetPresence", userIds);
+    return userIds.length === 0 ? Promise.resolve([]) : this.sdk.hub.GetPresence(userIds);
   }
 
-  /** Every member's read watermark (contract v2's GetReceipts); null from a server that does not offer it yet. */
-  async receipts(conversationId: string): Promise<ReadReceiptDto[] | null> {
-    if (!this.receiptsOffered) return null;
-    try {
-      return await this.connection.invoke<ReadReceiptDto[]>("GetReceipts", conversationId);
-    } catch (error) {
-      // The server answers "not_found: No such hub method." for a call it does not have.
-      if (!/no such hub method|method does not exist/i.test(String((error as Error).message))) throw error;
-      this.receiptsOffered = false;
-      return null;
-    }
+  /** Every member's read watermark, so "seen by" survives a reload. */
+  receipts(conversationId: string): Promise<ReadReceiptDto[]> {
+    return this.sdk.hub.GetReceipts(conversationId);
+  }
+
+  /** Any other hub method of the contract, by its wire name (the SDK types and decodes every one). */
+  call<T>(method: string, ...args: unknown[]): Promise<T> {
+    return (this.sdk.hub as unknown as Record<string, (...a: unknown[]) => Promise<T>>)[method]!(...args);
   }
 
   stop(): Promise<void> {
-    return this.connection.stop();
-  }
-
-  private listen(): void {
-    const { connection, events } = this;
-    connection.on("MessageReceived", (message: MessageDto) => this.received(message));
-    connection.on("ReadReceiptUpdated", (receipt: ReadReceiptDto) => events.onReceipt(receipt));
-    connection.on("TypingChanged", (typing: TypingDto) => events.onTyping(typing));
-    connection.on("PresenceChanged", (presence: PresenceDto) => events.onPresence(presence));
-    connection.on("ConversationUpdated", (conversation: ConversationDto) => {
-      this.follow(conversation);
-      events.onConversation(conversation);
-    });
-    connection.onreconnecting(() => events.onState("reconnecting"));
-    connection.onreconnected(() => {
-      events.onState("connected");
-      this.resync().catch(() => events.onState(this.isConnected ? "connected" : "reconnecting"));
-    });
-    connection.onclose(() => events.onState("disconnected"));
-  }
-
-  private follow(conversation: ConversationDto): void {
-    if (!this.contiguous.has(conversation.id)) this.contiguous.set(conversation.id, conversation.lastSequence);
-  }
-
-  private received(message: MessageDto): void {
-    const last = this.contiguous.get(message.conversationId);
-    this.events.onMessage(message);
-    if (last === undefined || message.sequence === last + 1) {
-      this.contiguous.set(message.conversationId, Math.max(last ?? 0, message.sequence));
-    } else if (message.sequence > last + 1) {
-      void this.catchUp(message.conversationId);
-    }
-  }
-
-  /** Fetches what came after the last contiguous sequence; one fetch at a time per conversation. */
-  private catchUp(conversationId: string): Promise<void> {
-    const previous = this.catchingUp.get(conversationId) ?? Promise.resolve();
-    const next = previous.then(() => this.fetchAfter(conversationId)).catch(() => undefined);
-    this.catchingUp.set(conversationId, next);
-    return next;
-  }
-
-  private async fetchAfter(conversationId: string): Promise<void> {
-    for (;;) {
-      const after = this.contiguous.get(conversationId) ?? 0;
-      const page = await this.connection.invoke<MessageDto[]>("GetMessages", conversationId, after, CATCH_UP_PAGE);
-      page.forEach((message) => this.received(message));
-      if (page.length < CATCH_UP_PAGE) return;
-    }
-  }
-
-  private async resync(): Promise<void> {
-    const conversations = await this.connection.invoke<ConversationDto[]>("GetConversations");
-    const missed = conversations.filter((c) => this.contiguous.has(c.id) && c.lastSequence > this.contiguous.get(c.id)!);
-    conversations.forEach((c) => this.follow(c));
-    await Promise.all(missed.map((c) => this.catchUp(c.id)));
-    this.events.onResynced(conversations);
+    return this.sdk.stop();
   }
 }

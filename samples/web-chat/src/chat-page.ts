@@ -1,12 +1,16 @@
 // The signed-in page: wires the connection's events into the store and the store into the views.
 import { ChatClient, type ConnectionState, type Protocol } from "./chat-client.js";
 import { Composer } from "./composer.js";
+import { ConversationActions } from "./conversation-actions.js";
 import type { ConversationDto, MessageDto } from "./contract.js";
+import { DeliveryReporter } from "./delivery.js";
 import { byId } from "./dom.js";
-import { createConversation } from "./new-conversation.js";
+import { setUpCreateForm } from "./new-conversation.js";
+import { LogActions } from "./log-actions.js";
 import { Outbox } from "./outbox.js";
 import { Store } from "./store.js";
 import { TypingIndicator } from "./typing.js";
+import { ConversationHead } from "./view-head.js";
 import { renderConversationList } from "./view-list.js";
 import { MessageView, type RenderReason } from "./view-messages.js";
 
@@ -19,32 +23,40 @@ export class ChatPage {
   private readonly store = new Store();
   private readonly typing = new TypingIndicator((id) => { if (id === this.store.current) this.renderTyping(); });
   private readonly outbox = new Outbox(this.store, () => this.client, (id) => this.changed(id, "own"));
+  private readonly log: LogActions;
   private readonly messages: MessageView;
   private readonly loadingOlder = new Set<string>();
+  private presenceRefresh: Promise<void> | null = null;
+  private readonly delivery = new DeliveryReporter(() => this.client, (id) =>
+    Math.max(this.store.conversations.get(id)?.lastReadSequence ?? 0, this.store.receipts.deliveredBy(id, this.store.me)));
+  private readonly head = new ConversationHead(this.store,
+    new ConversationActions(() => this.client, () => this.store.me, (c) => this.conversationChanged(c), (c) => this.conversationChanged(c)),
+    (id) => this.open(id));
 
   constructor(
     private readonly showError: (message: string | null) => void,
     private readonly onState: (state: ConnectionState) => void,
     maxContentLength: number,
   ) {
+    this.log = new LogActions(this.store, () => this.client, this.outbox, (id) => this.changed(id, "update"), showError);
     this.messages = new MessageView(byId("messages"), byId<HTMLButtonElement>("new-messages"), this.store, {
       retry: (id, clientMessageId) => this.outbox.retry(id, clientMessageId),
       loadOlder: (id) => void this.loadOlder(id),
       atBottom: (id) => void this.markRead(id),
+      ...this.log.handlers,
     });
-    new Composer(byId<HTMLFormElement>("composer"), byId<HTMLTextAreaElement>("content"), byId("counter"), byId<HTMLButtonElement>("send"), {
-      send: (content) => { if (this.store.current) this.outbox.send(this.store.current, content); },
+    this.log.attach(new Composer(byId<HTMLFormElement>("composer"), byId<HTMLTextAreaElement>("content"), byId("counter"), byId<HTMLButtonElement>("send"), {
+      send: (content) => { if (this.store.current) this.log.submit(this.store.current, content); },
       typing: (isTyping) => {
         const id = this.store.current;
         if (id && this.client?.isConnected) this.client.setTyping(id, isTyping).catch(() => undefined);
       },
-    }, maxContentLength);
+    }, maxContentLength));
     byId("back").addEventListener("click", () => this.showList());
-    byId("new-conversation").addEventListener("click", () => this.toggleCreate(true));
-    byId("cancel-create").addEventListener("click", () => this.toggleCreate(false));
-    byId<HTMLFormElement>("create-form").addEventListener("submit", (event) => {
-      event.preventDefault();
-      void this.create();
+    setUpCreateForm(() => this.client!, () => this.store.me, async (conversation) => {
+      this.store.putConversation(conversation);
+      await this.refreshPresence().catch(() => undefined);
+      await this.open(conversation.id);
     });
     document.addEventListener("visibilitychange", () => { if (this.store.current) void this.markRead(this.store.current); });
   }
@@ -57,6 +69,10 @@ export class ChatPage {
       protocol,
       events: {
         onMessage: (message) => this.received(message),
+        onMessageUpdated: (message) => {
+          this.log.updated(message);
+          if (this.store.updateMessage(message)) this.changed(message.conversationId, "update");
+        },
         onReceipt: (receipt) => {
           this.store.applyReceipt(receipt);
           this.changed(receipt.conversationId, "update");
@@ -65,13 +81,15 @@ export class ChatPage {
         onPresence: (presence) => {
           this.store.presence.set(presence.userId, presence.isOnline);
           this.renderList();
+          this.renderHead();
         },
-        onConversation: (conversation) => void this.conversationChanged(conversation),
+        onConversation: (conversation) => this.conversationChanged(conversation),
+        onConversationRemoved: (id) => this.conversationRemoved(id),
         onState: (state) => this.onState(state),
         onResynced: (conversations) => void this.resynced(conversations),
       },
     });
-    const conversations = await this.client.conversations();
+    const conversations = this.client.conversations();
     conversations.forEach((c) => this.store.putConversation(c));
     this.renderList();
     await Promise.all([this.refreshPresence(), ...conversations.map((c) => this.loadPreview(c.id))]);
@@ -83,36 +101,52 @@ export class ChatPage {
   }
 
   private async loadPreview(id: string): Promise<void> {
-    (await this.client!.history(id, null, 1)).forEach((m) => this.store.addMessage(m));
+    for (const message of await this.client!.history(id, null, 1)) {
+      this.store.addMessage(message);
+      if (message.senderId !== this.store.me) this.delivery.received(id, message.sequence);
+    }
   }
 
-  private async refreshPresence(): Promise<void> {
-    const everyone = new Set<string>();
-    for (const c of this.store.conversations.values()) this.store.others(c).forEach((id) => everyone.add(id));
-    for (const p of await this.client!.presence([...everyone])) this.store.presence.set(p.userId, p.isOnline);
+  // Coalesced: the SDK names every conversation at once after a (re)connect, and one GetPresence covers them all.
+  private refreshPresence(): Promise<void> {
+    this.presenceRefresh ??= Promise.resolve().then(async () => {
+      this.presenceRefresh = null;
+      if (!this.client) return;
+      const everyone = new Set<string>();
+      for (const c of this.store.conversations.values()) this.store.others(c).forEach((id) => everyone.add(id));
+      for (const p of await this.client.presence([...everyone])) this.store.presence.set(p.userId, p.isOnline);
+      this.renderList();
+    });
+    return this.presenceRefresh;
   }
 
   private received(message: MessageDto): void {
     const isNew = this.store.addMessage(message);
     this.typing.stop(message.conversationId, message.senderId);
     if (isNew) this.changed(message.conversationId, "update");
+    if (message.senderId !== this.store.me) this.delivery.received(message.conversationId, message.sequence);
   }
 
-  private async conversationChanged(conversation: ConversationDto): Promise<void> {
-    if (!conversation.memberIds.includes(this.store.me)) {
-      const wasOpen = this.store.current === conversation.id;
-      this.store.removeConversation(conversation.id);
-      if (wasOpen) this.showList();
-    } else {
-      this.store.putConversation(conversation);
-      await this.refreshPresence().catch(() => undefined);
-    }
+  private conversationChanged(conversation: ConversationDto): void {
+    // The answer to the user's own leave is the conversation without them.
+    if (!conversation.memberIds.includes(this.store.me)) return this.conversationRemoved(conversation.id);
+    this.store.putConversation(conversation);
+    void this.refreshPresence().catch(() => undefined);
     this.renderList();
     if (conversation.id === this.store.current) this.renderHead();
   }
 
+  private conversationRemoved(id: string): void {
+    const wasOpen = this.store.current === id;
+    this.store.removeConversation(id);
+    this.delivery.forget(id);
+    if (wasOpen) this.showList();
+    this.renderList();
+  }
+
   private async resynced(conversations: ConversationDto[]): Promise<void> {
     conversations.forEach((c) => this.store.putConversation(c));
+    this.delivery.retry();
     await this.refreshPresence().catch(() => undefined);
     this.renderList();
     if (this.store.current) {
@@ -131,6 +165,7 @@ export class ChatPage {
   }
 
   async open(id: string): Promise<void> {
+    if (id !== this.store.current) this.log.left();
     this.store.current = id;
     byId("chat").dataset.view = "conversation";
     byId("conversation").hidden = false;
@@ -149,12 +184,14 @@ export class ChatPage {
   }
 
   private showList(): void {
+    this.log.left();
     this.store.current = null;
     byId("chat").dataset.view = "list";
     byId("conversation").hidden = true;
     byId("placeholder").hidden = false;
     this.messages.render(null, "open");
     this.renderList();
+    this.renderHead();
   }
 
   private async loadOlder(id: string, limit = OLDER_PAGE, reason: RenderReason = "older"): Promise<void> {
@@ -191,43 +228,12 @@ export class ChatPage {
     }
   }
 
-  private async create(): Promise<void> {
-    const error = byId("create-error");
-    error.hidden = true;
-    error.textContent = "";
-    try {
-      const title = byId<HTMLInputElement>("new-title");
-      const members = byId<HTMLInputElement>("new-members");
-      const conversation = await createConversation(this.client!, this.store.me, title.value, members.value);
-      this.store.putConversation(conversation);
-      await this.refreshPresence().catch(() => undefined);
-      title.value = "";
-      members.value = "";
-      this.toggleCreate(false);
-      await this.open(conversation.id);
-    } catch (failure) {
-      error.textContent = String((failure as Error).message).replace(/^[a-z_]+:\s*/, "");
-      error.hidden = false;
-    }
-  }
-
-  private toggleCreate(show: boolean): void {
-    byId("create-form").hidden = !show;
-    byId("create-error").hidden = true;
-    byId("create-error").textContent = "";
-    if (show) byId("new-members").focus();
-  }
-
   private renderList(): void {
     renderConversationList(byId("conversations"), this.store, (id) => void this.open(id).catch((e: Error) => this.showError(e.message)));
   }
 
   private renderHead(): void {
-    const conversation = this.store.conversations.get(this.store.current ?? "");
-    if (!conversation) return;
-    const others = this.store.others(conversation);
-    byId("conversation-title").textContent = conversation.title || others.join(", ");
-    byId("conversation-members").textContent = others.length > 0 ? `You and ${others.join(", ")}` : "Only you";
+    this.head.render();
   }
 
   private renderTyping(): void {

@@ -55,6 +55,14 @@ export class Composer {
     this.box.focus();
   }
 
+  /** Puts text in the box (a message being edited), with the cursor at its end. */
+  fill(text: string): void {
+    this.box.value = text;
+    this.update();
+    this.box.focus();
+    this.box.setSelectionRange(text.length, text.length);
+  }
+
   private submit(): void {
     const content = this.box.value;
     if (!content.trim() || content.length > this.maxLength) return;

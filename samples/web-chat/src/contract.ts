@@ -1,42 +1,5 @@
-// The wire contract's objects as the page uses them (docs/contract.md). Under MessagePack times arrive as Date,
-// under JSON as ISO strings, so every time is read through toDate in format.ts.
-export type Time = string | Date;
-
-export interface ConversationDto {
-  id: string;
-  title: string;
-  memberIds: string[];
-  createdAt: Time;
-  lastSequence: number;
-  lastReadSequence: number;
-  unreadCount: number;
-}
-
-export interface MessageDto {
-  id: string;
-  conversationId: string;
-  sequence: number;
-  senderId: string;
-  clientMessageId: string;
-  content: string;
-  sentAt: Time;
-}
-
-export interface ReadReceiptDto {
-  conversationId: string;
-  userId: string;
-  lastReadSequence: number;
-  readAt: Time;
-}
-
-export interface TypingDto {
-  conversationId: string;
-  userId: string;
-  isTyping: boolean;
-}
-
-export interface PresenceDto {
-  userId: string;
-  isOnline: boolean;
-  lastSeenAt: Time | null;
-}
+// The wire contract's objects as the page uses them: the SDK's own types (@realtime/client), which the contract
+// tests keep in step with src/Realtime.Contracts. The SDK hands every time over as an ISO 8601 string.
+export type {
+  ConversationDto, MemberDto, MessageDto, PresenceDto, ReactionDto, ReadReceiptDto, Timestamp as Time, TypingDto,
+} from "@realtime/client";

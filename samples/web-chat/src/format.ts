@@ -3,7 +3,7 @@ import type { Time } from "./contract.js";
 
 const DAY_MS = 86_400_000;
 
-export function toDate(time: Time): Date {
+export function toDate(time: Time | Date): Date {
   return time instanceof Date ? time : new Date(time);
 }
 

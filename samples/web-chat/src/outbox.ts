@@ -1,6 +1,7 @@
 // Sending without losing anything: a message shows at once as pending under its client message id, and stays on
 // screen as failed, with retry, when the server refuses it or the connection drops. A retry reuses the id, so a
 // send that did reach the server before the drop comes back as the same message instead of a second one.
+import { RealtimeError } from "@realtime/client";
 import type { ChatClient } from "./chat-client.js";
 import type { Store } from "./store.js";
 
@@ -11,11 +12,12 @@ export class Outbox {
     private readonly changed: (conversationId: string) => void,
   ) {}
 
-  send(conversationId: string, content: string): void {
+  send(conversationId: string, content: string, replyToMessageId: string | null = null): void {
     const message = {
       conversationId,
       clientMessageId: crypto.randomUUID(),
       content,
+      replyToMessageId,
       createdAt: new Date(),
       status: "pending" as const,
     };
@@ -38,7 +40,7 @@ export class Outbox {
     try {
       const client = this.client();
       if (!client?.isConnected) throw new Error("Not connected.");
-      this.store.addMessage(await client.send(conversationId, clientMessageId, message.content));
+      this.store.addMessage(await client.send(conversationId, clientMessageId, message.content, message.replyToMessageId));
     } catch (error) {
       // Still outgoing means no copy of it arrived by another way (a resync) meanwhile.
       if (this.store.findOutgoing(conversationId, clientMessageId)) {
@@ -50,9 +52,7 @@ export class Outbox {
   }
 }
 
-/** The hub's refusals are "code: sentence" (shown without the code); anything else is the connection failing. */
-function reasonOf(error: unknown): string {
-  const text = String((error as Error)?.message ?? error);
-  const refusal = /^(?:HubException:\s*)?[a-z_]+:\s*(.+)$/s.exec(text);
-  return refusal ? `Not sent: ${refusal[1]}` : "Not sent: the connection dropped.";
+/** A refusal carries the contract's sentence (RealtimeError); anything else is the connection failing. */
+export function reasonOf(error: unknown): string {
+  return error instanceof RealtimeError ? `Not sent: ${error.message}` : "Not sent: the connection dropped.";
 }

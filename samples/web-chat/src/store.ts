@@ -2,6 +2,7 @@
 // presence and typing. It holds no DOM and no connection, so it can be reasoned about alone.
 import type { ConversationDto, MessageDto, ReadReceiptDto } from "./contract.js";
 import { toDate } from "./format.js";
+import { ReceiptBook } from "./receipts.js";
 
 export type SendStatus = "pending" | "failed";
 
@@ -10,6 +11,7 @@ export interface OutgoingMessage {
   conversationId: string;
   clientMessageId: string;
   content: string;
+  replyToMessageId: string | null;
   createdAt: Date;
   status: SendStatus;
   error?: string;
@@ -23,6 +25,8 @@ export class Store {
   private readonly outgoing = new Map<string, OutgoingMessage[]>();
   private readonly readers = new Map<string, Map<string, number>>();
   readonly presence = new Map<string, boolean>();
+  /** Read and delivered watermarks of every member, for the ticks under the user's own messages. */
+  readonly receipts = new ReceiptBook();
   /** Conversations whose first message is loaded, so scrolling up has nothing more to fetch. */
   readonly historyComplete = new Set<string>();
 
@@ -58,12 +62,16 @@ export class Store {
     return held.get(Math.max(...held.keys()));
   }
 
-  /** Stores a message once per sequence; true when it is new. Its send, if this page made it, is done. */
+  /**
+   * Stores a message once per sequence; true when it is new. Its send, if this page made it, is done. A copy
+   * that arrives by another way (history, the send's answer) replaces the held one only when it is not older.
+   */
   addMessage(message: MessageDto): boolean {
     let held = this.messages.get(message.conversationId);
     if (!held) this.messages.set(message.conversationId, (held = new Map()));
-    const isNew = !held.has(message.sequence);
-    held.set(message.sequence, message);
+    const known = held.get(message.sequence);
+    const isNew = known === undefined;
+    if (isNew || (message.revision ?? 0) >= (known.revision ?? 0)) held.set(message.sequence, message);
     if (message.sequence <= 1) this.historyComplete.add(message.conversationId);
     if (message.senderId === this.me) this.dropOutgoing(message.conversationId, message.clientMessageId);
     const conversation = this.conversations.get(message.conversationId);
@@ -73,6 +81,25 @@ export class Store {
       if (message.senderId !== this.me && message.sequence > conversation.lastReadSequence) conversation.unreadCount += 1;
     }
     return isNew;
+  }
+
+  /** A message's new state (edit, delete, reaction); one the page has not loaded comes with its history later. */
+  updateMessage(message: MessageDto): boolean {
+    const held = this.messages.get(message.conversationId);
+    const known = held?.get(message.sequence);
+    if (!held || !known || message.revision < known.revision) return false;
+    held.set(message.sequence, message);
+    return true;
+  }
+
+  messageById(conversationId: string, messageId: string): MessageDto | undefined {
+    for (const message of this.messages.get(conversationId)?.values() ?? []) if (message.id === messageId) return message;
+    return undefined;
+  }
+
+  /** The caller's role in a conversation: owners and admins may delete anyone's message. */
+  roleOf(conversationId: string): string {
+    return this.conversations.get(conversationId)?.members?.find((m) => m.userId === this.me)?.role ?? "member";
   }
 
   outgoingOf(conversationId: string): OutgoingMessage[] {
@@ -96,6 +123,7 @@ export class Store {
 
   /** A receipt from anyone; the caller's own (from any of their tabs) moves their read state. */
   applyReceipt(receipt: ReadReceiptDto): void {
+    this.receipts.apply(receipt);
     let readers = this.readers.get(receipt.conversationId);
     if (!readers) this.readers.set(receipt.conversationId, (readers = new Map()));
     readers.set(receipt.userId, Math.max(readers.get(receipt.userId) ?? 0, receipt.lastReadSequence));
@@ -104,7 +132,8 @@ export class Store {
   }
 
   private markReadLocally(conversation: ConversationDto, sequence: number): void {
-    if (sequence < conversation.lastReadSequence) return;
+    // Only a read that moves on changes the count: the user's delivery receipts repeat the read watermark as it is.
+    if (sequence <= conversation.lastReadSequence) return;
     conversation.lastReadSequence = sequence;
     conversation.unreadCount = sequence >= conversation.lastSequence
       ? 0

@@ -2,31 +2,16 @@
 // bottom as messages arrive, says "new messages" when the reader has scrolled up, and asks for older
 // messages when they scroll to the top. A sender's consecutive messages are grouped under one name.
 import { el } from "./dom.js";
-import { clockTime, dayLabel, sameDay, toDate } from "./format.js";
+import { dayLabel, sameDay, toDate } from "./format.js";
+import { renderItem, type ItemContext, type MessageActions, type Row } from "./message-item.js";
 import type { Store } from "./store.js";
+import { tickMark } from "./view-ticks.js";
 
 const GROUP_GAP_MS = 5 * 60_000;
 const BOTTOM_SLACK_PX = 48;
 const TOP_SLACK_PX = 120;
 
 export type RenderReason = "open" | "update" | "own" | "older";
-
-interface Row {
-  key: string;
-  senderId: string;
-  content: string;
-  at: Date;
-  sequence?: number;
-  status: "sent" | "pending" | "failed";
-  clientMessageId: string;
-  error?: string;
-}
-
-export interface MessageActions {
-  retry(conversationId: string, clientMessageId: string): void;
-  loadOlder(conversationId: string): void;
-  atBottom(conversationId: string): void;
-}
 
 export class MessageView {
   private conversationId: string | null = null;
@@ -90,17 +75,26 @@ export class MessageView {
   private rows(conversationId: string): Row[] {
     const sent: Row[] = this.store.messagesOf(conversationId).map((m) => ({
       key: `s${m.sequence}`, senderId: m.senderId, content: m.content, at: toDate(m.sentAt),
-      sequence: m.sequence, status: "sent", clientMessageId: m.clientMessageId,
+      sequence: m.sequence, status: "sent", clientMessageId: m.clientMessageId, message: m,
     }));
     const outgoing: Row[] = this.store.outgoingOf(conversationId).map((m) => ({
       key: `c${m.clientMessageId}`, senderId: this.store.me, content: m.content, at: m.createdAt,
-      status: m.status, clientMessageId: m.clientMessageId, error: m.error,
+      status: m.status, clientMessageId: m.clientMessageId, error: m.error, replyToMessageId: m.replyToMessageId,
     }));
     return [...sent, ...outgoing];
   }
 
   private items(conversationId: string, rows: Row[]): HTMLElement[] {
     const seenBy = this.store.seenBy(conversationId);
+    const role = this.store.roleOf(conversationId);
+    const context: ItemContext = {
+      me: this.store.me,
+      conversationId,
+      mayDeleteOthers: role === "owner" || role === "admin",
+      original: (messageId) => this.store.messageById(conversationId, messageId),
+      sentMark: (sequence) => tickMark(this.store.receipts.tick(conversationId, sequence, this.store.me)),
+      actions: this.actions,
+    };
     const items: HTMLElement[] = [];
     rows.forEach((row, index) => {
       const previous = rows[index - 1];
@@ -111,34 +105,8 @@ export class MessageView {
         && row.at.getTime() - previous.at.getTime() < GROUP_GAP_MS;
       const next = rows[index + 1];
       const groupEnds = !next || next.senderId !== row.senderId;
-      items.push(this.item(conversationId, row, continues, groupEnds, row.sequence ? seenBy.get(row.sequence) : undefined));
+      items.push(renderItem(context, row, continues, groupEnds, row.sequence ? seenBy.get(row.sequence) : undefined));
     });
     return items;
-  }
-
-  private item(conversationId: string, row: Row, continues: boolean, groupEnds: boolean, seen: string[] | undefined): HTMLElement {
-    const mine = row.senderId === this.store.me;
-    const classes = ["message", mine ? "mine" : "theirs", continues ? "continued" : "first", groupEnds ? "last" : "", row.status];
-    const status = !mine ? null
-      : row.status === "pending" ? el("span", { className: "status", text: "Sending…" })
-      : row.status === "sent" ? el("span", { className: "status", text: "✓", title: "Sent" })
-      : null;
-    const item = el("li", { className: classes.filter(Boolean).join(" "), data: { testid: "message", status: row.status } },
-      !mine && !continues && el("div", { className: "sender", text: row.senderId, data: { testid: "sender" } }),
-      el("div", { className: "bubble" },
-        el("div", { className: "content", text: row.content, data: { testid: "content" } }),
-        el("span", { className: "meta" }, el("time", { text: clockTime(row.at), title: row.at.toLocaleString() }), status)));
-    if (row.sequence) item.dataset.sequence = String(row.sequence);
-    item.dataset.clientMessageId = row.clientMessageId;
-    if (row.status === "failed") {
-      const retry = el("button", { className: "retry", text: "Retry", data: { testid: "retry" } });
-      retry.type = "button";
-      retry.addEventListener("click", () => this.actions.retry(conversationId, row.clientMessageId));
-      item.append(el("div", { className: "failed-note", data: { testid: "failed" } }, el("span", { text: row.error ?? "Not sent." }), retry));
-    }
-    if (seen && seen.length > 0) {
-      item.append(el("div", { className: "seen", text: `Seen by ${seen.join(", ")}`, data: { testid: "seen-by" } }));
-    }
-    return item;
   }
 }

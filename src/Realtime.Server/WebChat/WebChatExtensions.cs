@@ -13,6 +13,10 @@ public static class WebChatExtensions
     [
         ("/vendor/signalr", "node_modules/@microsoft/signalr/dist/browser"),
         ("/vendor/signalr-protocol-msgpack", "node_modules/@microsoft/signalr-protocol-msgpack/dist/browser"),
+        // The repository's TypeScript SDK (clients/typescript, linked by the web chat's package.json): its built ES
+        // modules and the two re-exports that hand them SignalR's browser bundles. Only these, never its sources.
+        ("/vendor/realtime-client/dist", "node_modules/@realtime/client/dist"),
+        ("/vendor/realtime-client/browser", "node_modules/@realtime/client/browser"),
     ];
 
     public static WebApplication UseWebChat(this WebApplication app)
