@@ -47,7 +47,7 @@ test("the message button opens the one direct conversation of two users on both 
   let bob = await openPage(browser, two.url, DESKTOP);
   try {
     await signIn(alice.page, aliceId);
-    await signIn(bob.page, bobId);
+    await signIn(bob.page, bobId, "messagepack");
     await startConversation(alice.page, "team room", [bobId]);
     await openConversation(bob.page, "team room");
 
@@ -154,6 +154,11 @@ test("the owner adds a member, makes them admin and renames the conversation; th
     await member(owner.page, memberId).locator("[data-testid=remove-member]").click();
     await plain.page.locator("[data-testid=conversation]", { hasText: "project renamed" }).waitFor({ state: "detached" });
     await member(newcomer.page, memberId).waitFor({ state: "detached" });
+    // Anyone may leave a group: the newcomer does, and is gone from the owner's members and from their own list.
+    await newcomer.page.click("#leave");
+    await newcomer.page.locator("[data-testid=conversation]", { hasText: "project renamed" }).waitFor({ state: "detached" });
+    await member(owner.page, newcomerId).waitFor({ state: "detached" });
+    assert.deepEqual(await owner.page.locator("#details-members [data-testid=member]").evaluateAll((items) => items.map((li) => li.dataset.userId)), [ownerId]);
     assert.deepEqual([...owner.problems, ...plain.problems, ...newcomer.problems], []);
   } finally {
     await owner.close();
@@ -170,7 +175,7 @@ test("a sender's ticks go sent, delivered, seen as the other page receives and r
   let reader = await openPage(browser, two.url, DESKTOP);
   try {
     await signIn(sender.page, senderId);
-    await signIn(reader.page, readerId);
+    await signIn(reader.page, readerId, "messagepack");
     await startConversation(sender.page, "ticks", [readerId]);
     await reader.page.locator("[data-testid=conversation]", { hasText: "ticks" }).waitFor();
     await reader.close();
@@ -182,7 +187,7 @@ test("a sender's ticks go sent, delivered, seen as the other page receives and r
 
     // The reader's page starts and receives it without opening the conversation: delivered, not seen.
     reader = await openPage(browser, two.url, DESKTOP);
-    await signIn(reader.page, readerId);
+    await signIn(reader.page, readerId, "messagepack");
     await tickOf(sender.page, "while you were out", "delivered").waitFor();
     await typeAndSend(sender.page, "and now live");
     await tickOf(sender.page, "and now live", "delivered").waitFor();

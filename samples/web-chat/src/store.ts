@@ -36,6 +36,14 @@ export class Store {
     if (known) {
       conversation.lastSequence = Math.max(conversation.lastSequence, known.lastSequence);
       conversation.lastReadSequence = Math.max(conversation.lastReadSequence, known.lastReadSequence);
+    } else {
+      // A new conversation's first messages can overtake the ConversationUpdated that announces it (they travel on
+      // another channel): what the page already holds past the server's view is counted as addMessage would have.
+      for (const message of this.messagesOf(conversation.id)) {
+        if (message.sequence <= conversation.lastSequence) continue;
+        conversation.lastSequence = message.sequence;
+        if (message.senderId !== this.me && message.sequence > conversation.lastReadSequence) conversation.unreadCount += 1;
+      }
     }
     this.conversations.set(conversation.id, conversation);
   }
