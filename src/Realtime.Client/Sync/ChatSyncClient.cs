@@ -117,10 +117,9 @@ public sealed class ChatSyncClient : IAsyncDisposable
                 _sync.AcceptLive(message, _lifetime.Token);
                 return message;
             }
-            catch (HubException exception) when (ErrorCode.IsTransient(exception))
+            catch (HubException exception) when (ErrorCode.IsRetryable(exception) && !linked.IsCancellationRequested)
             {
-                var code = ErrorCode.Of(exception);
-                SyncLog.SendRetried(_logger, conversationId, code);
+                SyncLog.SendRetried(_logger, conversationId, ErrorCode.IsConnectionClosed(exception) ? "connection closed by the server" : ErrorCode.Of(exception));
             }
             catch (Exception exception) when (exception is not HubException && !linked.IsCancellationRequested)
             {
