@@ -37,6 +37,8 @@ using Realtime.Bench;
 // shows apart from what more nodes cost.
 // --mix S,R,E: one node, sends only against a mix of S % sends, R % reactions and E % edits (MixRun.cs);
 // --mix-guard R: exit 1 when the mix's acknowledged operations/s fall below R times the sends-only rate, or on errors.
+// --fixed-warmup: warm up for exactly --warmup seconds instead of until the server's JIT is quiet (at least 30 s a run):
+// for the short CI guards, whose floor is set well below what a fully warmed run measures.
 // --routing: four nodes on Redis, conversations on one node or split over two, --rate sends/s (default 200):
 // what each node reads from Redis against what its members' conversations carried; exit 1 when a node reads
 // more than 1.5 times that.

@@ -33,6 +33,12 @@ internal static class SqliteBatch
         "FROM json_each(@counts) AS v WHERE \"Conversations\".\"Id\" = v.value ->> 0 " +
         "RETURNING \"Conversations\".\"Id\", \"Conversations\".\"LastSequence\", \"Conversations\".\"LastRevision\";";
 
+    /// <summary>The same for a batch of changes, which take revisions only: one row per conversation of [[id, count], ...].</summary>
+    public const string AllocateRevisionsStatement =
+        "UPDATE \"Conversations\" SET \"LastRevision\" = \"Conversations\".\"LastRevision\" + (v.value ->> 1) " +
+        "FROM json_each(@counts) AS v WHERE \"Conversations\".\"Id\" = v.value ->> 0 " +
+        "RETURNING \"Conversations\".\"Id\", \"Conversations\".\"LastRevision\";";
+
     public static string CountsJson(IReadOnlyList<(string ConversationId, int Count)> requests)
     {
         var buffer = new ArrayBufferWriter<byte>(requests.Count * 48);

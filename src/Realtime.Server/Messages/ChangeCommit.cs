@@ -15,9 +15,10 @@ public sealed record ChangeOutcome(PendingChange Change, ChangeResult? Result, E
 /// <summary>
 /// Writes a batch of message changes in one transaction: locks the conversations' counters, reads the touched
 /// messages, their reactions and the actors' roles, works the batch out in memory (<see cref="ChangePlan"/>),
-/// then takes each conversation's next revisions and writes each touched message once. Each write still
-/// checks that the message's revision is the one read and its actors are members; should that ever fail,
-/// the batch is rolled back and worked out again from a fresh read, so nothing is half-written.
+/// then writes it (<see cref="ChangeBatch"/>: on SQLite and PostgreSQL a statement each for the revisions, the
+/// messages, and the reactions removed and added, whatever the batch's size). Each message write still checks
+/// that the message's revision is the one read and its actors are members; should that ever fail, the batch is
+/// rolled back and worked out again from a fresh read, so nothing is half-written.
 /// </summary>
 public sealed partial class ChangeCommit(IServiceScopeFactory scopes, IOptions<ChatOptions> options, TimeProvider clock, ILogger<ChangeCommit> logger)
 {
@@ -50,29 +51,15 @@ public sealed partial class ChangeCommit(IServiceScopeFactory scopes, IOptions<C
         // Take the conversations' counter rows first, in one order for every writer (sends lock them too):
         // what is read next cannot change before this commits, so reactions piling onto one message from
         // every node queue here instead of failing each other's writes.
-        foreach (var conversationId in changes.Select(c => c.ConversationId).Distinct().Order(StringComparer.Ordinal))
-        {
-            await db.Conversations.Where(c => c.Id == conversationId)
-                .ExecuteUpdateAsync(set => set.SetProperty(c => c.LastRevision, c => c.LastRevision));
-        }
+        var conversationIds = changes.Select(c => c.ConversationId).Distinct().Order(StringComparer.Ordinal).ToList();
+        await ChangeBatch.LockAsync(db, conversationIds);
 
-        var plan = await ReadAsync(db, changes, clock.UtcNowForStorage());
+        var now = clock.UtcNowForStorage();
+        var plan = await ReadAsync(db, changes, conversationIds, now);
         var bases = new Dictionary<string, long>(StringComparer.Ordinal);
         if (plan.RevisionsTaken.Count > 0)
         {
-            foreach (var (conversationId, taken) in plan.RevisionsTaken)
-            {
-                await db.Conversations.Where(c => c.Id == conversationId)
-                    .ExecuteUpdateAsync(set => set.SetProperty(c => c.LastRevision, c => c.LastRevision + taken));
-                bases[conversationId] = await db.Conversations.Where(c => c.Id == conversationId).Select(c => c.LastRevision).SingleAsync() - taken;
-            }
-
-            foreach (var message in plan.Touched)
-            {
-                await WriteAsync(db, message, bases[message.Row.ConversationId]);
-            }
-
-            await db.SaveChangesAsync();
+            bases = await ChangeBatch.WriteAsync(db, ToWrite(plan, now)) ?? throw new ConcurrentChangeException();
             await transaction.CommitAsync();
         }
 
@@ -81,74 +68,56 @@ public sealed partial class ChangeCommit(IServiceScopeFactory scopes, IOptions<C
             : new ChangeOutcome(step.Change, new ChangeResult(step.State!.ToDto(step.State.RevisionAfter(bases)), step.Changed), null));
     }
 
-    private async Task<ChangePlan> ReadAsync(ChatDbContext db, IReadOnlyList<PendingChange> changes, DateTime now)
+    private async Task<ChangePlan> ReadAsync(ChatDbContext db, IReadOnlyList<PendingChange> changes, List<string> conversationIds, DateTime now)
     {
         var plan = new ChangePlan(options.Value, now);
-        var conversationIds = changes.Select(c => c.ConversationId).Distinct().ToList();
         var actorIds = changes.Select(c => c.ActorId).Distinct().ToList();
         var messageIds = changes.Select(c => c.MessageId).Distinct().ToList();
-        foreach (var id in await db.Conversations.AsNoTracking().Where(c => conversationIds.Contains(c.Id)).Select(c => c.Id).ToListAsync())
+        var queries = ChangeReads.For(db);
+        await foreach (var id in queries.Conversations(db, conversationIds))
         {
             plan.KnowConversation(id);
         }
 
-        foreach (var member in await db.Members.AsNoTracking()
-            .Where(m => conversationIds.Contains(m.ConversationId) && actorIds.Contains(m.UserId))
-            .Select(m => new { m.ConversationId, m.UserId, m.Role }).ToListAsync())
+        await foreach (var member in queries.Members(db, conversationIds, actorIds))
         {
             plan.KnowMember(member.ConversationId, member.UserId, member.Role);
         }
 
-        var rows = await db.Messages.AsNoTracking().Where(m => messageIds.Contains(m.Id)).ToListAsync();
-        var reactions = (await db.Reactions.AsNoTracking().Where(r => messageIds.Contains(r.MessageId)).OrderBy(r => r.Revision).ToListAsync())
-            .ToLookup(r => r.MessageId, StringComparer.Ordinal);
+        var rows = new List<Message>(messageIds.Count);
+        await foreach (var row in queries.Messages(db, messageIds))
+        {
+            rows.Add(row);
+        }
+
+        var reactions = new List<Reaction>();
+        await foreach (var reaction in queries.Reactions(db, messageIds))
+        {
+            reactions.Add(reaction);
+        }
+
+        var byMessage = reactions.ToLookup(r => r.MessageId, StringComparer.Ordinal);
         foreach (var row in rows)
         {
-            plan.KnowMessage(row, reactions[row.Id].Select(r => (r.Emoji, r.UserId, r.Revision)));
+            plan.KnowMessage(row, byMessage[row.Id].Select(r => (r.Emoji, r.UserId, r.Revision)));
         }
 
         plan.Plan(changes);
         return plan;
     }
 
-    private static async Task WriteAsync(ChatDbContext db, MessageState message, long batchBase)
+    /// <summary>The plan as rows to write: a deleted message loses every reaction, the others just those removed.</summary>
+    private static ChangeWrite ToWrite(ChangePlan plan, DateTime now)
     {
-        var row = message.Row;
-        var revision = batchBase + message.LastOffset;
-        var actors = message.Actors.ToList();
-        // Written only if nobody changed it since the read, and every actor is still a member.
-        var written = await db.Messages
-            .Where(m => m.Id == row.Id && m.Revision == message.ReadRevision
-                && db.Members.Count(x => x.ConversationId == row.ConversationId && actors.Contains(x.UserId)) == actors.Count)
-            .ExecuteUpdateAsync(set => set
-                .SetProperty(m => m.Content, row.Content)
-                .SetProperty(m => m.EditedAt, row.EditedAt)
-                .SetProperty(m => m.DeletedAt, row.DeletedAt)
-                .SetProperty(m => m.Revision, revision));
-        if (written != 1)
-        {
-            throw new ConcurrentChangeException();
-        }
-
-        if (row.DeletedAt is not null && message.Reactions.Count == 0 && message.Removed.Count > 0)
-        {
-            await db.Reactions.Where(r => r.MessageId == row.Id).ExecuteDeleteAsync();
-        }
-        else
-        {
-            foreach (var removed in message.Removed)
-            {
-                await db.Reactions.Where(r => r.MessageId == row.Id && r.UserId == removed.UserId && r.Emoji == removed.Emoji).ExecuteDeleteAsync();
-            }
-        }
-
-        db.Reactions.AddRange(message.Added.Select(added => new Reaction
-        {
-            MessageId = row.Id,
-            UserId = added.UserId,
-            Emoji = added.Emoji,
-            Revision = batchBase + added.Offset,
-        }));
+        var touched = plan.Touched.ToList();
+        var cleared = touched.Where(m => m.Row.DeletedAt is not null && m.Removed.Count > 0).Select(m => m.Row.Id).ToList();
+        return new ChangeWrite(
+            now,
+            plan.RevisionsTaken.Select(t => (t.Key, t.Value)).ToList(),
+            touched.ConvertAll(m => new MessageRewrite(m.Row.Id, m.Row.ConversationId, m.ReadRevision, m.Row.Content, m.Row.EditedAt, m.Row.DeletedAt, m.LastOffset, m.Actors)),
+            touched.Where(m => m.Row.DeletedAt is null).SelectMany(m => m.Removed.Select(r => new ReactionKey(m.Row.Id, r.UserId, r.Emoji))).ToList(),
+            cleared,
+            touched.SelectMany(m => m.Added.Select(r => new ReactionAdd(m.Row.Id, m.Row.ConversationId, r.UserId, r.Emoji, r.Offset))).ToList());
     }
 
     private sealed class ConcurrentChangeException : Exception;
