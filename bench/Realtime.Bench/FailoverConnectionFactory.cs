@@ -25,12 +25,17 @@ internal sealed class FailoverConnectionFactory(HttpConnectionFactory inner, IRe
     public int Current { get; private set; } = order[0];
 
     /// <summary>The factory for a hub connection's services: SignalR's own, which refuses any address but the one
-    /// of WithUrl while its options hold it, so the options forget it (each connect names its node).</summary>
+    /// of WithUrl while its options hold it, so it gets a copy of the options without it (each connect names its node).</summary>
     public static FailoverConnectionFactory Create(IServiceProvider services, IReadOnlyList<Uri> nodes, int[] order)
     {
-        var options = services.GetRequiredService<IOptions<HttpConnectionOptions>>();
-        options.Value.Url = null;
-        return new FailoverConnectionFactory(new HttpConnectionFactory(options, services.GetRequiredService<ILoggerFactory>()), nodes, order);
+        var configured = services.GetRequiredService<IOptions<HttpConnectionOptions>>().Value;
+        var copy = new HttpConnectionOptions();
+        foreach (var property in typeof(HttpConnectionOptions).GetProperties().Where(p => p is { CanRead: true, CanWrite: true } && p.Name != nameof(HttpConnectionOptions.Url)))
+        {
+            property.SetValue(copy, property.GetValue(configured));
+        }
+
+        return new FailoverConnectionFactory(new HttpConnectionFactory(Options.Create(copy), services.GetRequiredService<ILoggerFactory>()), nodes, order);
     }
 
     /// <summary>The order for client <paramref name="client"/>: its home node, then the others, rotated by client.</summary>

@@ -108,7 +108,7 @@ internal static class StormRun
             count, options.Groups, members, cutOff.Count, connectTime,
             Seconds(cutOff.Select(c => c.CaughtUpAt - killedAt)),
             Seconds(cutOff.Select(c => c.BackAt - killedAt)),
-            Seconds(clients.Except(cutOff).Select(c => c.CaughtUpAt - killedAt)),
+            Seconds(clients.Except(cutOff).Select(c => c.CaughtUpAt - killedAt < TimeSpan.Zero ? TimeSpan.Zero : c.CaughtUpAt - killedAt)),
             cutOff.Count(c => c.CaughtUpAt is null),
             cutOff.GroupBy(c => c.Node).ToDictionary(g => g.Key + 1, g => g.Count()),
             sends.Total, verified.Complete, verified.Gaps, verified.Mismatches,
