@@ -5,7 +5,13 @@ using PlainSignalR;
 // What a .NET team would write for group chat on SignalR alone: a hub, groups, both protocols, and
 // nothing else. Started by bench/Realtime.Bench as its own process, so its CPU can be pinned and read.
 var builder = WebApplication.CreateBuilder(args);
-builder.Services.AddSignalR().AddMessagePackProtocol();
+var signalR = builder.Services.AddSignalR().AddMessagePackProtocol();
+if (builder.Configuration["Redis:ConnectionString"] is { Length: > 0 } redis)
+{
+    // Several nodes (the benchmark's reconnect storm): SignalR's own Redis backplane, as its docs set it up.
+    signalR.AddStackExchangeRedis(redis);
+}
+
 var app = builder.Build();
 app.MapHub<GroupChatHub>("/hubs/chat");
 

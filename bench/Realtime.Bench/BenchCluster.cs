@@ -19,7 +19,9 @@ internal sealed class BenchCluster : IAsyncDisposable
 
     public IReadOnlyList<ServerProcess> Nodes => _nodes;
 
-    public static async Task<BenchCluster> StartAsync(int nodes, string? postgres = null, double? coresPerNode = null, bool backplane = false, CorePinning? pinning = null)
+    /// <param name="settings">Settings for every node over the benchmark's own.</param>
+    /// <param name="plain">The nodes are the plain SignalR hub on SignalR's Redis backplane instead (no database).</param>
+    public static async Task<BenchCluster> StartAsync(int nodes, string? postgres = null, double? coresPerNode = null, bool backplane = false, CorePinning? pinning = null, IReadOnlyDictionary<string, string>? settings = null, bool plain = false)
     {
         var cluster = new BenchCluster();
         try
@@ -42,7 +44,9 @@ internal sealed class BenchCluster : IAsyncDisposable
             // One after the other: the first creates the database and applies the migrations.
             for (var i = 0; i < nodes; i++)
             {
-                cluster._nodes.Add(await ServerProcess.StartAsync(provider, connectionString, redis, coresPerNode, pinning?.ServerCores(i)));
+                cluster._nodes.Add(plain
+                    ? await ServerProcess.StartPlainSignalRAsync(pinning?.ServerCores(i), coresPerNode, redis)
+                    : await ServerProcess.StartAsync(provider, connectionString, redis, coresPerNode, pinning?.ServerCores(i), settings));
             }
 
             return cluster;

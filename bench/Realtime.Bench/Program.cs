@@ -42,6 +42,13 @@ using Realtime.Bench;
 // --routing: four nodes on Redis, conversations on one node or split over two, --rate sends/s (default 200):
 // what each node reads from Redis against what its members' conversations carried; exit 1 when a node reads
 // more than 1.5 times that.
+// --full-speed: time to full speed (FullSpeedRun.cs): a fresh node loaded from its start, acked sends per second
+// of its life until --duration s; --server-env K=V,K=V and --server-dll try runtime settings and builds.
+// --storm: the reconnect storm (StormRun.cs): three nodes on Redis, --clients users (default 100; the issue's
+// figure is 3,000) in --groups conversations spanning the nodes, sending --rate sends/s (default 100); after
+// --warmup s the node holding the most clients is killed with SIGKILL; --duration s later sends stop. Then the
+// same on three plain SignalR hubs on SignalR's Redis backplane (--no-plain skips it). Exit 1 unless every
+// client holds its conversation's whole log.
 // Everything runs on 127.0.0.1 and stops by itself.
 var options = BenchOptions.Parse(args);
 CorePinning? pinning = null;
@@ -93,6 +100,30 @@ if (options.Idle > 0)
     }
 
     return passed ? 0 : 1;
+}
+
+if (options.FullSpeed)
+{
+    // --server-env K=V,K=V: runtime settings for the node alone; --server-dll: another build of it; --label: the table's row name.
+    string? Argument(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+    var serverEnvironment = (Argument("--server-env") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+        .Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1]);
+    Console.WriteLine("| setting | time to 90 % of steady | steady acked sends/s | ready at | first send at | errors |\n|---|---|---|---|---|---|");
+    return await FullSpeedRun.RunAsync(options, pinning, serverEnvironment, Argument("--server-dll"), Argument("--label") ?? "default");
+}
+
+if (options.Storm)
+{
+    // Three nodes and the generator share the machine: no pinning (three servers leave no core of their own).
+    var storm = await StormRun.RunAsync(options);
+    var plainStorm = options.StormPlain ? await PlainStorm.RunAsync(options) : null;
+    StormReport.Print(storm, plainStorm);
+    if (options.JsonPath is { } stormJson)
+    {
+        await BenchJson.WriteAsync(stormJson, new { options, machine = new { cores = Environment.ProcessorCount }, realtime = storm, plain = plainStorm });
+    }
+
+    return storm.Passed ? 0 : 1;
 }
 
 if (options.Routing)

@@ -29,7 +29,9 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     /// <param name="cores">When set, the node runs inside a CPU budget of this many cores from its first instruction.</param>
     /// <param name="cpuList">When set, the node runs on these cores only (taskset's list, see <see cref="CorePinning"/>).</param>
-    public static Task<ServerProcess> StartAsync(string provider, string connectionString, string? redis = null, double? cores = null, string? cpuList = null)
+    /// <param name="settings">Settings of this run over the benchmark's (the storm keeps the connect limits).</param>
+    /// <param name="dll">Another build of the server (a ReadyToRun publish) instead of the solution's.</param>
+    public static Task<ServerProcess> StartAsync(string provider, string connectionString, string? redis = null, double? cores = null, string? cpuList = null, IReadOnlyDictionary<string, string>? settings = null, string? dll = null)
     {
         var environment = new Dictionary<string, string>
         {
@@ -47,12 +49,34 @@ internal sealed class ServerProcess : IAsyncDisposable
             environment["Redis__ConnectionString"] = redis;
         }
 
-        return LaunchAsync(FindBuiltDll(Path.Combine("src", "Realtime.Server"), "Realtime.Server.dll"), environment, cores, cpuList);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        return LaunchAsync(dll is null ? FindBuiltDll(Path.Combine("src", "Realtime.Server"), "Realtime.Server.dll") : Path.GetFullPath(dll), environment, cores, cpuList);
     }
 
     /// <summary>The plain SignalR baseline (bench/PlainSignalR) as its own process, so it is pinned and measured as a node is.</summary>
-    public static Task<ServerProcess> StartPlainSignalRAsync(string? cpuList = null, double? cores = null) =>
-        LaunchAsync(FindBuiltDll(Path.Combine("bench", "PlainSignalR"), "PlainSignalR.dll"), [], cores, cpuList);
+    /// <param name="redis">When set, its hubs scale out over SignalR's own Redis backplane on this server.</param>
+    public static Task<ServerProcess> StartPlainSignalRAsync(string? cpuList = null, double? cores = null, string? redis = null) =>
+        LaunchAsync(
+            FindBuiltDll(Path.Combine("bench", "PlainSignalR"), "PlainSignalR.dll"),
+            redis is null ? [] : new Dictionary<string, string> { ["Redis__ConnectionString"] = redis },
+            cores,
+            cpuList);
+
+    /// <summary>The process id, and the moment the process was started (for time to full speed).</summary>
+    public int ProcessId => _process.Id;
+
+    public DateTime StartedAt => _process.StartTime.ToUniversalTime();
+
+    /// <summary>Ends the server at once with SIGKILL, as a node that dies does: no drain, no goodbye to its clients.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
 
     private static async Task<ServerProcess> LaunchAsync(string dll, Dictionary<string, string> environment, double? cores, string? cpuList)
     {
@@ -177,7 +201,11 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _process.Kill(entireProcessTree: true);
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
         await _process.WaitForExitAsync();
         _process.Dispose();
         _budget?.Dispose();
