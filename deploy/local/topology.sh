@@ -27,9 +27,13 @@ as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-wait_for() { # url, what
+wait_for() { # url, what, [pid of the process that must stay up]
   for _ in $(seq 1 300); do
     curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+    if [ -n "${3:-}" ] && ! kill -0 "$3" 2>/dev/null; then
+      echo "$2 exited before it came up; see $STATE" >&2
+      return 1
+    fi
     sleep 0.2
   done
   echo "$2 did not come up; see $STATE" >&2
@@ -76,7 +80,7 @@ start_node() { # index 1..3
   WebChat__Root="$ROOT/samples/web-chat" \
     nohup dotnet "$SERVER_DLL" --urls "http://127.0.0.1:$port" > "$STATE/node$index.log" 2>&1 &
   echo $! > "$STATE/node$index.pid"
-  wait_for "http://127.0.0.1:$port/health/live" "node $index"
+  wait_for "http://127.0.0.1:$port/health/live" "node $index" "$(cat "$STATE/node$index.pid")"
 }
 
 kill_node() {

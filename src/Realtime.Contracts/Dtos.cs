@@ -17,7 +17,8 @@ public sealed record ConversationDto(
     [property: Key("kind")] string Kind,
     [property: Key("topic")] string? Topic,
     [property: Key("lastRevision")] long LastRevision,
-    [property: Key("members")] IReadOnlyList<MemberDto> Members);
+    [property: Key("members")] IReadOnlyList<MemberDto> Members,
+    [property: Key("lastDeliveredSequence")] long LastDeliveredSequence);
 
 /// <summary>A member and their role: <see cref="ConversationRoles"/>.</summary>
 [MessagePackObject]

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { startCluster, connect, uniqueUser, tokenFor, runNotifier } from "./harness.mjs";
 
 const FIELDS = {
-  conversation: ["id", "title", "memberIds", "createdAt", "lastSequence", "lastReadSequence", "unreadCount", "kind", "topic", "lastRevision", "members"],
+  conversation: ["id", "title", "memberIds", "createdAt", "lastSequence", "lastReadSequence", "unreadCount", "kind", "topic", "lastRevision", "members", "lastDeliveredSequence"],
   message: ["id", "conversationId", "sequence", "senderId", "clientMessageId", "content", "sentAt", "revision", "editedAt", "deletedAt", "replyToMessageId", "reactions"],
   reaction: ["emoji", "userIds"],
   member: ["userId", "role"],
@@ -165,6 +165,7 @@ for (const protocol of ["json", "messagepack"]) {
         const bobsView = (await bob.connection.invoke("GetConversations")).find((c) => c.id === group.id);
         assert.equal(bobsView.topic, null);
         assert.equal(bobsView.kind, "group");
+        assert.equal(bobsView.lastDeliveredSequence, 1, "GetConversations returns the caller's delivered watermark");
       } finally {
         await alice.stop();
         await bob.stop();

@@ -2,7 +2,7 @@
 // PostgreSQL, every port free on loopback and the state in a folder of its own.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { freePort, repoRoot, tempDir } from "./harness.mjs";
 
@@ -12,7 +12,20 @@ export class LocalTopology {
     this.url = `http://127.0.0.1:${port}`;
   }
 
+  /**
+   * Starts on free loopback ports. A port found free can be taken before the node binds it, so a start that fails
+   * is reported with the nodes' logs and tried once more on new ports.
+   */
   static async start() {
+    try {
+      return await LocalTopology.startOnce();
+    } catch (error) {
+      console.error(`the local topology did not start; trying once more on other ports: ${error.message}`);
+      return await LocalTopology.startOnce();
+    }
+  }
+
+  static async startOnce() {
     const port = await freePort();
     const nodePorts = [await freePort(), await freePort(), await freePort()];
     const topology = new LocalTopology({
@@ -25,6 +38,7 @@ export class LocalTopology {
     try {
       await topology.run("start", "--no-build");
     } catch (error) {
+      error.message += topology.logTails();
       await topology.stop();
       throw error;
     }
@@ -41,6 +55,12 @@ export class LocalTopology {
     child.stderr.on("data", (c) => output.push(String(c)));
     const [code] = await once(child, "exit");
     if (code !== 0) throw new Error(`topology.sh ${args.join(" ")} exited with ${code}: ${output.join("")}`);
+  }
+
+  /** The end of each node's log, so a node that did not come up says why before its folder is removed. */
+  logTails() {
+    return [1, 2, 3].map((n) => path.join(this.env.REALTIME_LOCAL_STATE, `node${n}.log`)).filter(existsSync)
+      .map((file) => `\n--- ${path.basename(file)}\n${readFileSync(file, "utf8").split("\n").slice(-25).join("\n")}`).join("");
   }
 
   async stop() {

@@ -18,6 +18,7 @@ export interface ConversationDto {
   topic: string | null;
   lastRevision: number;
   members: MemberDto[];
+  lastDeliveredSequence: number;
 }
 
 export interface MemberDto {

@@ -28,7 +28,8 @@ export class ChatPage {
   private readonly loadingOlder = new Set<string>();
   private presenceRefresh: Promise<void> | null = null;
   private readonly delivery = new DeliveryReporter(() => this.client, (id) =>
-    Math.max(this.store.conversations.get(id)?.lastReadSequence ?? 0, this.store.receipts.deliveredBy(id, this.store.me)));
+    Math.max(this.store.conversations.get(id)?.lastReadSequence ?? 0, this.store.conversations.get(id)?.lastDeliveredSequence ?? 0,
+      this.store.receipts.deliveredBy(id, this.store.me)));
   private readonly head = new ConversationHead(this.store,
     new ConversationActions(() => this.client, () => this.store.me, (c) => this.conversationChanged(c), (c) => this.conversationChanged(c)),
     (id) => this.open(id));

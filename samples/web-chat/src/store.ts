@@ -36,6 +36,7 @@ export class Store {
     if (known) {
       conversation.lastSequence = Math.max(conversation.lastSequence, known.lastSequence);
       conversation.lastReadSequence = Math.max(conversation.lastReadSequence, known.lastReadSequence);
+      conversation.lastDeliveredSequence = Math.max(conversation.lastDeliveredSequence ?? 0, known.lastDeliveredSequence ?? 0);
     } else {
       // A new conversation's first messages can overtake the ConversationUpdated that announces it (they travel on
       // another channel): what the page already holds past the server's view is counted as addMessage would have.

@@ -154,6 +154,7 @@ public sealed class ConversationService(
                 m.Conversation.Topic,
                 m.Conversation.LastRevision,
                 m.LastReadSequence,
+                m.LastDeliveredSequence,
                 Unread = db.Messages.Count(x => x.ConversationId == m.ConversationId && x.Sequence > m.LastReadSequence && x.SenderId != m.UserId && x.DeletedAt == null),
                 Members = m.Conversation.Members.OrderBy(x => x.UserId).Select(x => new MemberDto(x.UserId, x.Role)).ToList(),
             })
@@ -161,7 +162,7 @@ public sealed class ConversationService(
             .ToListAsync(cancellationToken);
 
         return rows.ConvertAll(r => new ConversationDto(
-            r.Id, r.Title, r.Members.ConvertAll(m => m.UserId), r.CreatedAt, r.LastSequence, r.LastReadSequence, r.Unread, r.Kind, r.Topic, r.LastRevision, r.Members));
+            r.Id, r.Title, r.Members.ConvertAll(m => m.UserId), r.CreatedAt, r.LastSequence, r.LastReadSequence, r.Unread, r.Kind, r.Topic, r.LastRevision, r.Members, r.LastDeliveredSequence));
     }
 
     /// <summary>Refuses a caller who is not a member: <c>not_found</c> for no such conversation, else <c>not_a_member</c>.</summary>

@@ -36,14 +36,15 @@ public sealed class ConversationSnapshots(ChatDbContext db, IChatNotifier notifi
                 m.UserId,
                 m.Role,
                 m.LastReadSequence,
+                m.LastDeliveredSequence,
                 Unread = db.Messages.Count(x => x.ConversationId == m.ConversationId && x.Sequence > m.LastReadSequence && x.SenderId != m.UserId && x.DeletedAt == null),
             })
             .ToListAsync(cancellationToken);
 
         var outsiderView = new ConversationDto(
             conversation.Id, conversation.Title, members.ConvertAll(m => m.UserId), conversation.CreatedAt, conversation.LastSequence, 0, 0,
-            conversation.Kind, conversation.Topic, conversation.LastRevision, members.ConvertAll(m => new MemberDto(m.UserId, m.Role)));
-        var states = members.ToDictionary(m => m.UserId, m => new MemberReadState(m.LastReadSequence, m.Unread), StringComparer.Ordinal);
+            conversation.Kind, conversation.Topic, conversation.LastRevision, members.ConvertAll(m => new MemberDto(m.UserId, m.Role)), 0);
+        var states = members.ToDictionary(m => m.UserId, m => new MemberReadState(m.LastReadSequence, m.Unread, m.LastDeliveredSequence), StringComparer.Ordinal);
         return new MembershipChange(outsiderView, added, removed, states);
     }
 }

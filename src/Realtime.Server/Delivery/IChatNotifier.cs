@@ -44,14 +44,14 @@ public sealed record MembershipChange(
 {
     public ConversationDto ViewOf(string userId) =>
         Members.TryGetValue(userId, out var state)
-            ? View with { LastReadSequence = state.LastReadSequence, UnreadCount = state.UnreadCount }
+            ? View with { LastReadSequence = state.LastReadSequence, UnreadCount = state.UnreadCount, LastDeliveredSequence = state.LastDeliveredSequence }
             : View;
 }
 
 /// <summary>A user's presence transition and the conversations whose members hear of it.</summary>
 public sealed record ConversationPresence(PresenceDto Presence, IReadOnlyList<string> ConversationIds);
 
-public sealed record MemberReadState(long LastReadSequence, long UnreadCount);
+public sealed record MemberReadState(long LastReadSequence, long UnreadCount, long LastDeliveredSequence);
 
 /// <summary>Who a notification goes to: any mix of users and one conversation, or everyone.</summary>
 public sealed record NotificationAudience(IReadOnlyList<string> UserIds, string? ConversationId, bool Everyone);

@@ -49,5 +49,5 @@ public sealed class ConversationLedgerTests
     }
 
     private static ConversationDto Conversation(string id, long lastRevision) =>
-        new(id, id, ["alice"], DateTime.UnixEpoch, lastRevision, 0, 0, ConversationKinds.Group, null, lastRevision, [new MemberDto("alice", ConversationRoles.Owner)]);
+        new(id, id, ["alice"], DateTime.UnixEpoch, lastRevision, 0, 0, ConversationKinds.Group, null, lastRevision, [new MemberDto("alice", ConversationRoles.Owner)], 0);
 }

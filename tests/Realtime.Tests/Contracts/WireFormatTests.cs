@@ -11,7 +11,7 @@ public sealed class WireFormatTests
 
     public static TheoryData<object> Dtos() =>
     [
-        new ConversationDto("c1", "title", ["a", "b"], DateTime.UtcNow, 3, 2, 1, ConversationKinds.Group, "topic", 5, [new MemberDto("a", ConversationRoles.Owner), new MemberDto("b", ConversationRoles.Member)]),
+        new ConversationDto("c1", "title", ["a", "b"], DateTime.UtcNow, 3, 2, 1, ConversationKinds.Group, "topic", 5, [new MemberDto("a", ConversationRoles.Owner), new MemberDto("b", ConversationRoles.Member)], 4),
         new MessageDto("m1", "c1", 1, "a", "k1", "hello", DateTime.UtcNow, 4, DateTime.UtcNow, null, "m0", [new ReactionDto("👍", ["a", "b"])]),
         new ReadReceiptDto("c1", "a", 1, DateTime.UtcNow, 2),
         new ReactionDto("🎉", ["a"]),

@@ -69,6 +69,6 @@ public sealed class ReceiptTests(ChatServerFixture fixture) : IClassFixture<Chat
         receipts.Should().OnlyContain(r => r.ConversationId == conversation.Id && r.ReadAt.Kind == DateTimeKind.Utc);
         (await alice.Hub.GetReceipts(conversation.Id)).Should().BeEquivalentTo(receipts, "every member sees the same receipts");
         var bobsView = (await bob.Hub.GetConversations()).Single(c => c.Id == conversation.Id);
-        (bobsView.LastReadSequence, bobsView.UnreadCount).Should().Be((2L, 2L), "GetConversations keeps the caller's own watermark");
+        (bobsView.LastReadSequence, bobsView.LastDeliveredSequence, bobsView.UnreadCount).Should().Be((2L, 4L, 2L), "GetConversations keeps the caller's own watermarks");
     }
 }
