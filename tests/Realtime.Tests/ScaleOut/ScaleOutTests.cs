@@ -85,6 +85,10 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
         await bob.Hub.GetConversations();
         var conversation = await alice.Hub.CreateConversation("wide gap", [bob.UserId]);
         await bob.Received.WaitForAsync<ConversationDto>(c => c.Id == conversation.Id, "bob joins");
+        // The narrow node subscribes to the conversation's channel after bob joins; a first message that reaches
+        // bob shows it listens, so the gap below is the only thing this test measures.
+        var first = await alice.Hub.SendMessage(conversation.Id, "w0", "before the gap");
+        await bob.Received.WaitForMessageAsync(conversation.Id, first.Sequence);
 
         await StoreAsync(
             new NewMessage(Ids.NewId(), conversation.Id, alice.UserId, "w1", "never published"),
@@ -92,10 +96,10 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
         var next = await alice.Hub.SendMessage(conversation.Id, "w3", "after the gap");
 
         await bob.Received.WaitForMessageAsync(conversation.Id, next.Sequence);
-        bob.Received.Messages(conversation.Id).Select(m => m.Sequence).Should().Equal([3], "two missing messages are more than bob's node reads back");
-        (await bob.Hub.GetMessages(conversation.Id, 0, 10)).Select(m => m.Sequence).Should().Equal(1, 2, 3);
-        await alice.Received.WaitUntilAsync(r => r.Messages(conversation.Id).Count == 3, "alice's node reads the gap back");
-        alice.Received.Messages(conversation.Id).Select(m => m.Sequence).Should().Equal(1, 2, 3);
+        bob.Received.Messages(conversation.Id).Select(m => m.Sequence).Should().Equal([1, 4], "two missing messages are more than bob's node reads back");
+        (await bob.Hub.GetMessages(conversation.Id, 0, 10)).Select(m => m.Sequence).Should().Equal(1, 2, 3, 4);
+        await alice.Received.WaitUntilAsync(r => r.Messages(conversation.Id).Count == 4, "alice's node reads the gap back");
+        alice.Received.Messages(conversation.Id).Select(m => m.Sequence).Should().Equal(1, 2, 3, 4);
     }
 
     /// <summary>Alice on A, Bob on B (MessagePack) and Carol on C, in a conversation Alice created that both have joined.</summary>
