@@ -163,6 +163,8 @@ run_tests() {
   dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --idle 5000 --groups 50 --max-kb 38 --memory-guard 1.6 || status=1
   set -e
   [ -f artifacts/fault-suite.md ] && { echo; cat artifacts/fault-suite.md; echo; }
+  # The names of whatever failed, so the closing lines alone say what to look at.
+  grep -E '^[[:space:]]+Failed [^!]|^not ok ' "$log" | sed 's/^[[:space:]]*/failed: /' || true
   # One plain closing line over the .NET and the JavaScript suites.
   awk '/^(Passed|Failed)!/ { for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
        /^# pass / { p += $3 } /^# fail / { f += $3 } /^# skipped / { s += $3 }
