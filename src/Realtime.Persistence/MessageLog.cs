@@ -29,7 +29,9 @@ public static class MessageLog
             return await PostgresBatch.AppendAsync(db, sends, sentAt, cancellationToken);
         }
 
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // Inside a caller's transaction (a batch that also carries changes) the caller commits; a refusal
+        // returns nothing and the caller rolls its transaction back.
+        await using var transaction = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(cancellationToken) : null;
         var byConversation = sends.GroupBy(m => m.ConversationId, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal) // one lock order for every writer
             .Select(g => (Conversation: g.Key, Sends: g.ToList()))
@@ -67,7 +69,11 @@ public static class MessageLog
             return [];
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        if (transaction is not null)
+        {
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         return rows;
     }
 }

@@ -48,6 +48,21 @@ public sealed partial class ChangeCommit(IServiceScopeFactory scopes, IOptions<C
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync();
+        var (outcomes, wrote) = await WriteAsync(db, changes);
+        if (wrote)
+        {
+            await transaction.CommitAsync();
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Works the batch out and writes it inside the caller's transaction, which the caller commits; throws when a
+    /// message or a membership changed since the read. Wrote is false when the batch changed nothing.
+    /// </summary>
+    internal async Task<(List<ChangeOutcome> Outcomes, bool Wrote)> WriteAsync(ChatDbContext db, IReadOnlyList<PendingChange> changes)
+    {
         // Take the conversations' counter rows first, in one order for every writer (sends lock them too):
         // what is read next cannot change before this commits, so reactions piling onto one message from
         // every node queue here instead of failing each other's writes.
@@ -60,12 +75,11 @@ public sealed partial class ChangeCommit(IServiceScopeFactory scopes, IOptions<C
         if (plan.RevisionsTaken.Count > 0)
         {
             bases = await ChangeBatch.WriteAsync(db, ToWrite(plan, now)) ?? throw new ConcurrentChangeException();
-            await transaction.CommitAsync();
         }
 
-        return plan.Steps.ConvertAll(step => step.Refusal is { } refusal
+        return (plan.Steps.ConvertAll(step => step.Refusal is { } refusal
             ? new ChangeOutcome(step.Change, null, refusal)
-            : new ChangeOutcome(step.Change, new ChangeResult(step.State!.ToDto(step.State.RevisionAfter(bases)), step.Changed), null));
+            : new ChangeOutcome(step.Change, new ChangeResult(step.State!.ToDto(step.State.RevisionAfter(bases)), step.Changed), null)), plan.RevisionsTaken.Count > 0);
     }
 
     private async Task<ChangePlan> ReadAsync(ChatDbContext db, IReadOnlyList<PendingChange> changes, List<string> conversationIds, DateTime now)
@@ -120,7 +134,7 @@ public sealed partial class ChangeCommit(IServiceScopeFactory scopes, IOptions<C
             touched.SelectMany(m => m.Added.Select(r => new ReactionAdd(m.Row.Id, m.Row.ConversationId, r.UserId, r.Emoji, r.Offset))).ToList());
     }
 
-    private sealed class ConcurrentChangeException : Exception;
+    internal sealed class ConcurrentChangeException : Exception;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} message changes met a concurrent change (attempt {Attempt}); reading again")]
     private static partial void LogConflict(ILogger logger, int count, int attempt);

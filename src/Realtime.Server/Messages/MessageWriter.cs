@@ -16,7 +16,7 @@ public sealed record PendingMessage(string SenderId, string ConversationId, stri
 
 /// <summary>
 /// Group commit: the sends and changes that arrive while a transaction is in flight are written together
-/// in the next one (<see cref="SendCommit"/>, <see cref="ChangeCommit"/>), then published in revision
+/// in the next one (<see cref="SendCommit"/>, <see cref="ChangeCommit"/>; on SQLite both in one, <see cref="JointCommit"/>), then published in revision
 /// order and acknowledged. Nothing is acknowledged before its commit.
 /// Two stages, one task each: the writer commits batch N+1 while the publisher fans batch N out, so
 /// the fan-out's CPU work and the commit's wait for the disk overlap. One publisher taking committed
@@ -30,6 +30,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
     private readonly IChatNotifier _notifier;
     private readonly SendCommit _sends;
     private readonly ChangeCommit _changes;
+    private readonly JointCommit _joint;
     private readonly ILogger<MessageWriter> _logger;
     private readonly Task _loop;
     private readonly Task _publishing;
@@ -39,6 +40,7 @@ public sealed partial class MessageWriter : IAsyncDisposable
         _notifier = notifier;
         _sends = new SendCommit(scopes, clock, logger);
         _changes = changes;
+        _joint = new JointCommit(scopes, _sends, changes, logger);
         _logger = logger;
         _loop = Task.Run(RunAsync);
         _publishing = Task.Run(PublishAsync);
@@ -95,8 +97,9 @@ public sealed partial class MessageWriter : IAsyncDisposable
             }
 
             using var span = ChatTracing.StartBatch<PendingWrite>("realtime.commit", [.. batch, .. changes], m => m.TraceContext);
-            var sent = batch.Count == 0 ? [] : await CommitOrFailAsync(batch);
-            var changed = changes.Count == 0 ? [] : await CommitOrFailAsync(changes);
+            var joint = batch.Count > 0 && changes.Count > 0 ? await _joint.TryCommitAsync(batch, changes) : null;
+            var sent = joint?.Sent ?? (batch.Count == 0 ? [] : await CommitOrFailAsync(batch));
+            var changed = joint?.Changed ?? (changes.Count == 0 ? [] : await CommitOrFailAsync(changes));
             _committed.Writer.TryWrite(new CommittedBatch(batch, sent, changed));
         }
 

@@ -73,6 +73,18 @@ internal sealed partial class SendCommit(IServiceScopeFactory scopes, TimeProvid
         return results;
     }
 
+    /// <summary>
+    /// Writes the batch inside the caller's transaction; null when it did not store every send (the caller rolls
+    /// back and writes the batch the usual way, which says why for each).
+    /// </summary>
+    public async Task<Dictionary<(string, string), SendResult>?> WriteTogetherAsync(ChatDbContext db, List<PendingMessage> batch)
+    {
+        var firsts = batch.DistinctBy(m => (m.SenderId, m.ClientMessageId)).ToList();
+        var stored = await MessageLog.AppendAsync(db, ToNew(firsts), clock.UtcNowForStorage(), CancellationToken.None);
+        return stored.Count != firsts.Count ? null
+            : stored.ToDictionary(m => (m.SenderId, m.ClientMessageId), m => new SendResult(MessageViews.Created(m), IsNew: true));
+    }
+
     private async Task<SendResult> WriteOneAsync(PendingMessage message)
     {
         List<MessageDto> written;
@@ -113,10 +125,12 @@ internal sealed partial class SendCommit(IServiceScopeFactory scopes, TimeProvid
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ChatDbContext>();
-        var sends = messages.ConvertAll(m => new NewMessage(Ids.NewId(), m.ConversationId, m.SenderId, m.ClientMessageId, m.Content, m.ReplyToMessageId));
-        var stored = await MessageLog.AppendAsync(db, sends, clock.UtcNowForStorage(), CancellationToken.None);
+        var stored = await MessageLog.AppendAsync(db, ToNew(messages), clock.UtcNowForStorage(), CancellationToken.None);
         return stored.ConvertAll(MessageViews.Created);
     }
+
+    private static List<NewMessage> ToNew(List<PendingMessage> messages) =>
+        messages.ConvertAll(m => new NewMessage(Ids.NewId(), m.ConversationId, m.SenderId, m.ClientMessageId, m.Content, m.ReplyToMessageId));
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} sends failed together; retrying them one at a time")]
     private static partial void LogBatchRetried(ILogger logger, int count, Exception exception);
