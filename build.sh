@@ -136,7 +136,7 @@ run_tests() {
   local budget=()
   [ "$(id -u)" -eq 0 ] && budget=(--node-cpu 1)
   if start_bench_postgres; then
-    dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --clients 20 --groups 2 --rate 200 --warmup 3 --duration 6 --nodes 2 "${budget[@]}" \
+    dotnet bench/Realtime.Bench/bin/Release/net10.0/Realtime.Bench.dll --clients 20 --groups 2 --rate 200 --warmup 3 --duration 6 --fixed-warmup --nodes 2 "${budget[@]}" \
       --scale-guard 0.5 --latency-guard 10 --postgres "Host=127.0.0.1;Port=$BENCH_PG_PORT;Username=postgres" || status=1
     stop_bench_postgres
   else
