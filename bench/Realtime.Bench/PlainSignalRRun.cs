@@ -64,7 +64,7 @@ internal static class PlainSignalRRun
         CpuWindow? window = null;
         async Task WarmUp()
         {
-            await JitWarmUp.UntilQuietAsync(servers, options.Warmup);
+            await (options.FixedWarmup ? Task.Delay(options.Warmup) : JitWarmUp.UntilQuietAsync(servers, options.Warmup));
             window = CpuWindow.Open(servers);
         }
 
