@@ -15,6 +15,11 @@ if (builder.Configuration["Redis:ConnectionString"] is { Length: > 0 } redis)
 var app = builder.Build();
 app.MapHub<GroupChatHub>("/hubs/chat");
 
+// The floor under any hub, for the benchmark's idle-memory question: a Kestrel WebSocket and nothing else,
+// held open with zero-byte reads as SignalR's own transport holds an idle one. Its own branch, so the
+// hub's requests never pass this middleware.
+app.Map("/ws", socketOnly => socketOnly.UseWebSockets().Run(BareWebSocket.HoldAsync));
+
 // Bench plumbing, off the measured path: the start-up probe, and the JIT time the benchmark's warm-up
 // waits on, in the one Prometheus line it reads from Realtime's /metrics.
 app.MapGet("/health/ready", () => "ready");

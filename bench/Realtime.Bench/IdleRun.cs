@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Client;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -56,6 +57,40 @@ internal static class IdleRun
         }
 
         return ((double)(after - before) / count, took);
+    }
+
+    /// <summary>The same count of bare WebSockets to plain SignalR's <c>/ws</c>: what Kestrel alone keeps per connection.</summary>
+    public static async Task<(double BytesPerConnection, TimeSpan ConnectTime)> BareAsync(int count, ServerProcess server)
+    {
+        var warmup = await OpenSocketsAsync(server, 20);
+        await Task.Delay(1000);
+        var before = server.ResidentBytes() ?? 0;
+
+        var clock = Stopwatch.StartNew();
+        var sockets = await OpenSocketsAsync(server, count);
+        var took = clock.Elapsed;
+        await Task.Delay(3000);
+        var after = server.ResidentBytes() ?? 0;
+
+        await Parallel.ForEachAsync(sockets.Concat(warmup), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (socket, cancellationToken) =>
+        {
+            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+            socket.Dispose();
+        });
+        return ((double)(after - before) / count, took);
+    }
+
+    private static async Task<List<ClientWebSocket>> OpenSocketsAsync(ServerProcess server, int count)
+    {
+        var sockets = new ClientWebSocket[count];
+        var address = new UriBuilder(server.Url) { Scheme = "ws", Path = "/ws" }.Uri;
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, cancellationToken) =>
+        {
+            var socket = new ClientWebSocket();
+            await socket.ConnectAsync(address, cancellationToken);
+            sockets[i] = socket;
+        });
+        return [.. sockets];
     }
 
     private static async Task<(string UserId, string? Token)[]> TokensAsync(HttpClient http, string prefix, int count, bool realtime)

@@ -8,13 +8,15 @@ using Realtime.Bench;
 // --scale-guard R (with --nodes): exit 1 when each node of the cluster delivers less than R times what
 // the single node delivered, or the cluster run had errors; with --latency-guard R also when the cluster's p99
 // is more than R times the single node's.
-// --idle N: hold N idle connections and report the server's memory per connection instead.
+// --idle N: hold N idle connections and report the server's memory per connection instead, beside plain
+// SignalR's and a bare Kestrel WebSocket's (IdleReport.cs).
 // --groups G (with --idle): the connections are in G conversations on both servers (Realtime's joined at connect).
 // --memory-guard R (with --idle): exit 1 when Realtime's memory per connection is more than R times plain SignalR's.
 // --max-kb K (with --idle): exit 1 when a connection costs the server more than K KB (a CI guard set
 // well above the measured figure, so only a large regression fails it).
 // --scenario connect-pairs|connect-groups|connect: C clients connect at once into conversations that exist
-// (200 into 100 of 2, 2,000 into 20 of 100): setup rate and connect times, Realtime ÷ plain SignalR (ConnectRun.cs);
+// (200 into 100 of 2, 2,000 into 20 of 100; connect-10k, by name only: 10,000 into 100 of 100): setup rate and
+// connect times, Realtime ÷ plain SignalR (ConnectRun.cs);
 // --connect-guard R: exit 1 when a setup rate falls below R times plain SignalR's, or Realtime had errors.
 // --scenario fanout|pairs|latency|all: the cost comparisons with plain SignalR instead (see Scenario.cs,
 // docs/benchmark.md): fan-out in 5 groups of 200 at --rate sends/s (default 50), 100 conversations of 2
@@ -62,44 +64,7 @@ if (options.ServerCores is { } serverCores)
 
 if (options.Idle > 0)
 {
-    // --idle N: only the memory question: N idle connections, the server's resident bytes per connection,
-    // beside plain SignalR's for the same connections on the same protocols.
-    // --groups G with --idle: the connections are in G conversations (consecutive users together) on both servers.
-    var idleGroups = args.Contains("--groups") ? options.Groups : 0;
-    double perConnection, plainPerConnection;
-    TimeSpan connectTime, plainConnectTime;
-    await using (var idleServer = await BenchCluster.StartAsync(1, options.Postgres, pinning: pinning))
-    {
-        (perConnection, connectTime) = await IdleRun.RunAsync(options.Idle, idleGroups, idleServer.Nodes[0], realtime: true);
-    }
-
-    await using (var plainServer = await ServerProcess.StartPlainSignalRAsync(pinning?.ServerCores(0)))
-    {
-        (plainPerConnection, plainConnectTime) = await IdleRun.RunAsync(options.Idle, idleGroups, plainServer, realtime: false);
-    }
-
-    Console.WriteLine(idleGroups > 0 ? $"idle connections in {idleGroups} conversations of {Math.Max(1, options.Idle / idleGroups)}" : "idle connections in no conversation");
-    Console.WriteLine("| idle connections | Realtime | plain SignalR | Realtime ÷ plain SignalR |\n|---|---|---|---|");
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| connect time (all {options.Idle:N0}) | {connectTime.TotalSeconds:0.0} s | {plainConnectTime.TotalSeconds:0.0} s | {connectTime / plainConnectTime:0.00} |"));
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| server memory per idle connection | {perConnection / 1024:0.0} KB | {plainPerConnection / 1024:0.0} KB | {perConnection / plainPerConnection:0.00} |"));
-    var passed = true;
-    if (options.MaxKilobytesPerConnection is { } ceiling)
-    {
-        var within = perConnection > 0 && perConnection / 1024 <= ceiling;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory guard {(within ? "passed" : "FAILED")}: {perConnection / 1024:0.0} KB per idle connection (ceiling {ceiling:0.0} KB)"));
-        passed &= within;
-    }
-
-    if (options.MemoryGuard is { } ratioCeiling)
-    {
-        // The ratio to plain SignalR for the same connections in the same conversations, measured in the same run.
-        var ratio = perConnection / plainPerConnection;
-        var within = perConnection > 0 && plainPerConnection > 0 && ratio <= ratioCeiling;
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"memory ratio guard {(within ? "passed" : "FAILED")}: Realtime ÷ plain SignalR {ratio:0.00} per idle connection (ceiling {ratioCeiling:0.00})"));
-        passed &= within;
-    }
-
-    return passed ? 0 : 1;
+    return await IdleReport.RunAsync(options, pinning, inGroups: args.Contains("--groups"));
 }
 
 if (options.FullSpeed)

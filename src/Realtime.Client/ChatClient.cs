@@ -63,13 +63,22 @@ public sealed class ChatClient : IChatHub, IAsyncDisposable
     }
 
     public Task<ConversationDto> CreateConversation(string title, IReadOnlyList<string> memberIds) =>
-        Connection.InvokeAsync<ConversationDto>(nameof(CreateConversation), title, AsArray(memberIds));
+        CreateConversation(title, memberIds, CancellationToken.None);
+
+    public Task<ConversationDto> CreateConversation(string title, IReadOnlyList<string> memberIds, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<ConversationDto>(nameof(CreateConversation), title, AsArray(memberIds), cancellationToken);
 
     public Task<ConversationDto> AddMember(string conversationId, string userId) =>
-        Connection.InvokeAsync<ConversationDto>(nameof(AddMember), conversationId, userId);
+        AddMember(conversationId, userId, CancellationToken.None);
+
+    public Task<ConversationDto> AddMember(string conversationId, string userId, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<ConversationDto>(nameof(AddMember), conversationId, userId, cancellationToken);
 
     public Task<ConversationDto> RemoveMember(string conversationId, string userId) =>
-        Connection.InvokeAsync<ConversationDto>(nameof(RemoveMember), conversationId, userId);
+        RemoveMember(conversationId, userId, CancellationToken.None);
+
+    public Task<ConversationDto> RemoveMember(string conversationId, string userId, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<ConversationDto>(nameof(RemoveMember), conversationId, userId, cancellationToken);
 
     public Task<IReadOnlyList<ConversationDto>> GetConversations() => GetConversations(CancellationToken.None);
 
@@ -89,28 +98,52 @@ public sealed class ChatClient : IChatHub, IAsyncDisposable
         Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetMessages), conversationId, afterSequence, limit, cancellationToken);
 
     public Task<IReadOnlyList<MessageDto>> GetHistory(string conversationId, long? beforeSequence, int limit) =>
-        Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetHistory), conversationId, beforeSequence, limit);
+        GetHistory(conversationId, beforeSequence, limit, CancellationToken.None);
+
+    public Task<IReadOnlyList<MessageDto>> GetHistory(string conversationId, long? beforeSequence, int limit, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetHistory), conversationId, beforeSequence, limit, cancellationToken);
 
     public Task<ReadReceiptDto> MarkRead(string conversationId, long sequence) =>
-        Connection.InvokeAsync<ReadReceiptDto>(nameof(MarkRead), conversationId, sequence);
+        MarkRead(conversationId, sequence, CancellationToken.None);
+
+    public Task<ReadReceiptDto> MarkRead(string conversationId, long sequence, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<ReadReceiptDto>(nameof(MarkRead), conversationId, sequence, cancellationToken);
 
     public Task SetTyping(string conversationId, bool isTyping) =>
-        Connection.InvokeAsync(nameof(SetTyping), conversationId, isTyping);
+        SetTyping(conversationId, isTyping, CancellationToken.None);
+
+    public Task SetTyping(string conversationId, bool isTyping, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync(nameof(SetTyping), conversationId, isTyping, cancellationToken);
 
     public Task<IReadOnlyList<PresenceDto>> GetPresence(IReadOnlyList<string> userIds) =>
-        Connection.InvokeAsync<IReadOnlyList<PresenceDto>>(nameof(GetPresence), AsArray(userIds));
+        GetPresence(userIds, CancellationToken.None);
+
+    public Task<IReadOnlyList<PresenceDto>> GetPresence(IReadOnlyList<string> userIds, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<IReadOnlyList<PresenceDto>>(nameof(GetPresence), AsArray(userIds), cancellationToken);
 
     public Task<MessageDto> PostMessage(string conversationId, NewMessageDto message) =>
-        Connection.InvokeAsync<MessageDto>(nameof(PostMessage), conversationId, message);
+        PostMessage(conversationId, message, CancellationToken.None);
+
+    public Task<MessageDto> PostMessage(string conversationId, NewMessageDto message, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<MessageDto>(nameof(PostMessage), conversationId, message, cancellationToken);
 
     public Task<MessageDto> EditMessage(string conversationId, string messageId, string content) =>
-        Connection.InvokeAsync<MessageDto>(nameof(EditMessage), conversationId, messageId, content);
+        EditMessage(conversationId, messageId, content, CancellationToken.None);
+
+    public Task<MessageDto> EditMessage(string conversationId, string messageId, string content, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<MessageDto>(nameof(EditMessage), conversationId, messageId, content, cancellationToken);
 
     public Task<MessageDto> DeleteMessage(string conversationId, string messageId) =>
-        Connection.InvokeAsync<MessageDto>(nameof(DeleteMessage), conversationId, messageId);
+        DeleteMessage(conversationId, messageId, CancellationToken.None);
+
+    public Task<MessageDto> DeleteMessage(string conversationId, string messageId, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<MessageDto>(nameof(DeleteMessage), conversationId, messageId, cancellationToken);
 
     public Task<MessageDto> React(string conversationId, string messageId, string emoji, bool add) =>
-        Connection.InvokeAsync<MessageDto>(nameof(React), conversationId, messageId, emoji, add);
+        React(conversationId, messageId, emoji, add, CancellationToken.None);
+
+    public Task<MessageDto> React(string conversationId, string messageId, string emoji, bool add, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<MessageDto>(nameof(React), conversationId, messageId, emoji, add, cancellationToken);
 
     public Task<IReadOnlyList<MessageDto>> GetChanges(string conversationId, long afterRevision, int limit) =>
         GetChanges(conversationId, afterRevision, limit, CancellationToken.None);
@@ -119,19 +152,34 @@ public sealed class ChatClient : IChatHub, IAsyncDisposable
         Connection.InvokeAsync<IReadOnlyList<MessageDto>>(nameof(GetChanges), conversationId, afterRevision, limit, cancellationToken);
 
     public Task<ConversationDto> OpenDirectConversation(string userId) =>
-        Connection.InvokeAsync<ConversationDto>(nameof(OpenDirectConversation), userId);
+        OpenDirectConversation(userId, CancellationToken.None);
+
+    public Task<ConversationDto> OpenDirectConversation(string userId, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<ConversationDto>(nameof(OpenDirectConversation), userId, cancellationToken);
 
     public Task<ConversationDto> UpdateConversation(string conversationId, string? title, string? topic) =>
-        Connection.InvokeAsync<ConversationDto>(nameof(UpdateConversation), conversationId, title, topic);
+        UpdateConversation(conversationId, title, topic, CancellationToken.None);
+
+    public Task<ConversationDto> UpdateConversation(string conversationId, string? title, string? topic, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<ConversationDto>(nameof(UpdateConversation), conversationId, title, topic, cancellationToken);
 
     public Task<ConversationDto> SetMemberRole(string conversationId, string userId, string role) =>
-        Connection.InvokeAsync<ConversationDto>(nameof(SetMemberRole), conversationId, userId, role);
+        SetMemberRole(conversationId, userId, role, CancellationToken.None);
+
+    public Task<ConversationDto> SetMemberRole(string conversationId, string userId, string role, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<ConversationDto>(nameof(SetMemberRole), conversationId, userId, role, cancellationToken);
 
     public Task<ReadReceiptDto> MarkDelivered(string conversationId, long sequence) =>
-        Connection.InvokeAsync<ReadReceiptDto>(nameof(MarkDelivered), conversationId, sequence);
+        MarkDelivered(conversationId, sequence, CancellationToken.None);
+
+    public Task<ReadReceiptDto> MarkDelivered(string conversationId, long sequence, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<ReadReceiptDto>(nameof(MarkDelivered), conversationId, sequence, cancellationToken);
 
     public Task<IReadOnlyList<ReadReceiptDto>> GetReceipts(string conversationId) =>
-        Connection.InvokeAsync<IReadOnlyList<ReadReceiptDto>>(nameof(GetReceipts), conversationId);
+        GetReceipts(conversationId, CancellationToken.None);
+
+    public Task<IReadOnlyList<ReadReceiptDto>> GetReceipts(string conversationId, CancellationToken cancellationToken) =>
+        Connection.InvokeAsync<IReadOnlyList<ReadReceiptDto>>(nameof(GetReceipts), conversationId, cancellationToken);
 
     public ValueTask DisposeAsync() => Connection.DisposeAsync();
 

@@ -134,7 +134,7 @@ public sealed partial class ChangeCommit(IServiceScopeFactory scopes, IOptions<C
             touched.SelectMany(m => m.Added.Select(r => new ReactionAdd(m.Row.Id, m.Row.ConversationId, r.UserId, r.Emoji, r.Offset))).ToList());
     }
 
-    internal sealed class ConcurrentChangeException : Exception;
+    private sealed class ConcurrentChangeException : Exception;
 
     [LoggerMessage(Level = LogLevel.Information, Message = "A batch of {Count} message changes met a concurrent change (attempt {Attempt}); reading again")]
     private static partial void LogConflict(ILogger logger, int count, int attempt);
