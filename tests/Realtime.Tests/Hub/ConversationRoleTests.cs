@@ -8,7 +8,7 @@ using Realtime.Tests.Infrastructure;
 
 namespace Realtime.Tests.Hub;
 
-/// <summary>Who may change a conversation's members, roles, title and topic (contract v2 §6), read back from the database.</summary>
+/// <summary>Who may change a conversation's members, roles, title and topic, and delete others' messages (contract v2 §6), read back from the database.</summary>
 public sealed class ConversationRoleTests(ChatServerFixture fixture) : IClassFixture<ChatServerFixture>
 {
     private ChatServer Server => fixture.Server;
@@ -44,10 +44,19 @@ public sealed class ConversationRoleTests(ChatServerFixture fixture) : IClassFix
         { "SetMemberRole:self", "admin", "group", "forbidden" },
         { "SetMemberRole:self", "member", "group", "forbidden" },
         { "SetMemberRole:self", "member", "direct", "forbidden" },
+        { "SetMemberRole:owner", "admin", "group", "forbidden" },
+        { "SetMemberRole:owner", "member", "group", "forbidden" },
         { "UpdateConversation", "owner", "group", "ok" },
         { "UpdateConversation", "admin", "group", "ok" },
         { "UpdateConversation", "member", "group", "forbidden" },
         { "UpdateConversation", "member", "direct", "ok" },
+        { "DeleteMessage:member", "owner", "group", "ok" },
+        { "DeleteMessage:member", "admin", "group", "ok" },
+        { "DeleteMessage:owner", "admin", "group", "ok" },
+        { "DeleteMessage:member", "member", "group", "forbidden" },
+        { "DeleteMessage:member", "member", "direct", "forbidden" },
+        { "DeleteMessage:self", "member", "group", "ok" },
+        { "DeleteMessage:self", "member", "direct", "ok" },
     };
 
     [Theory]
@@ -83,6 +92,7 @@ public sealed class ConversationRoleTests(ChatServerFixture fixture) : IClassFix
             _ when kind == "direct" => people["owner"],
             _ => people[$"target-{who}"],
         } : people["new"];
+        var messageId = call.StartsWith("DeleteMessage", StringComparison.Ordinal) ? await SendAsAsync(target, conversationId) : null;
         var before = await StateAsync(conversationId);
 
         Func<Task> act = call.Split(':')[0] switch
@@ -90,6 +100,7 @@ public sealed class ConversationRoleTests(ChatServerFixture fixture) : IClassFix
             "AddMember" => () => hub.AddMember(conversationId, target),
             "RemoveMember" => () => hub.RemoveMember(conversationId, target),
             "SetMemberRole" => () => hub.SetMemberRole(conversationId, target, before.RoleOf(target) == ConversationRoles.Admin ? ConversationRoles.Member : ConversationRoles.Admin),
+            "DeleteMessage" => () => hub.DeleteMessage(conversationId, messageId!),
             _ => () => hub.UpdateConversation(conversationId, "renamed", "a topic"),
         };
 
@@ -113,6 +124,9 @@ public sealed class ConversationRoleTests(ChatServerFixture fixture) : IClassFix
                 break;
             case "SetMemberRole":
                 after.RoleOf(target).Should().NotBe(before.RoleOf(target)).And.BeOneOf(ConversationRoles.Admin, ConversationRoles.Member);
+                break;
+            case "DeleteMessage":
+                after.Messages.Should().Equal(new StoredMessage(messageId!, target, "", Deleted: true));
                 break;
             default:
                 (after.Title, after.Topic).Should().Be(("renamed", "a topic"));
@@ -225,10 +239,21 @@ public sealed class ConversationRoleTests(ChatServerFixture fixture) : IClassFix
         var conversation = await db.Conversations.AsNoTracking().SingleAsync(c => c.Id == conversationId);
         var members = await db.Members.AsNoTracking().Where(m => m.ConversationId == conversationId)
             .OrderBy(m => m.UserId).Select(m => new MemberDto(m.UserId, m.Role)).ToListAsync();
-        return new ConversationState(conversation.Title, conversation.Topic, members);
+        var messages = await db.Messages.AsNoTracking().Where(m => m.ConversationId == conversationId)
+            .OrderBy(m => m.Sequence).Select(m => new StoredMessage(m.Id, m.SenderId, m.Content, m.DeletedAt != null)).ToListAsync();
+        return new ConversationState(conversation.Title, conversation.Topic, members, messages);
     }
 
-    private sealed record ConversationState(string Title, string? Topic, IReadOnlyList<MemberDto> Members)
+    /// <summary>The message to delete comes from its sender's own connection, so the caller is its sender only in the "self" rows.</summary>
+    private async Task<string> SendAsAsync(string senderId, string conversationId)
+    {
+        await using var sender = await Server.ConnectAsync(senderId);
+        return (await sender.Hub.SendMessage(conversationId, Users.Unique("to-delete"), "delete me")).Id;
+    }
+
+    private sealed record StoredMessage(string Id, string SenderId, string Content, bool Deleted);
+
+    private sealed record ConversationState(string Title, string? Topic, IReadOnlyList<MemberDto> Members, IReadOnlyList<StoredMessage> Messages)
     {
         public string? RoleOf(string userId) => Members.SingleOrDefault(m => m.UserId == userId)?.Role;
     }

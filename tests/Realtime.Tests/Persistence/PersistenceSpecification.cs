@@ -23,7 +23,7 @@ public abstract partial class PersistenceSpecification : IAsyncLifetime
 
     protected abstract DatabaseProvider Provider { get; }
 
-    /// <summary>A connection string to a new, empty database of <see cref="Provider"/>.</summary>
+    /// <summary>A connection string to a new, empty database of <see cref="Provider"/>, another one on every call.</summary>
     protected abstract Task<string> CreateDatabaseAsync();
 
     private string ConnectionString { get; set; } = string.Empty;
@@ -386,10 +386,12 @@ public abstract partial class PersistenceSpecification : IAsyncLifetime
         await FluentActions.Awaiting(() => db2.SaveChangesAsync()).Should().ThrowAsync<DbUpdateException>();
     }
 
-    protected ChatDbContext NewContext()
+    protected ChatDbContext NewContext() => NewContext(ConnectionString);
+
+    private ChatDbContext NewContext(string connectionString)
     {
         var options = new DbContextOptionsBuilder<ChatDbContext>();
-        ChatDatabase.Configure(options, Provider, ConnectionString);
+        ChatDatabase.Configure(options, Provider, connectionString);
         var context = new ChatDbContext(options.Options);
         _contexts.Add(context);
         return context;
@@ -448,7 +450,7 @@ public sealed class SqlitePersistenceTests : PersistenceSpecification
 
     protected override DatabaseProvider Provider => DatabaseProvider.Sqlite;
 
-    protected override Task<string> CreateDatabaseAsync() => Task.FromResult($"Data Source={Path.Combine(_directory, "chat.db")}");
+    protected override Task<string> CreateDatabaseAsync() => Task.FromResult($"Data Source={Path.Combine(_directory, $"chat-{Guid.NewGuid():N}.db")}");
 
     [Fact]
     public async Task Every_connection_keeps_statement_journals_in_memory_rather_than_in_temporary_files()
