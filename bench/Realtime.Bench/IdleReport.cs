@@ -10,24 +10,25 @@ namespace Realtime.Bench;
 /// </summary>
 internal static class IdleReport
 {
-    public static async Task<int> RunAsync(BenchOptions options, CorePinning? pinning, bool inGroups)
+    /// <param name="hold">With --hold S: each server keeps its connections S seconds once measured, for a heap dump.</param>
+    public static async Task<int> RunAsync(BenchOptions options, CorePinning? pinning, bool inGroups, TimeSpan hold)
     {
         var groups = inGroups ? options.Groups : 0;
         double realtime, plain, bare;
         TimeSpan realtimeConnect, plainConnect, bareConnect;
         await using (var server = await BenchCluster.StartAsync(1, options.Postgres, pinning: pinning))
         {
-            (realtime, realtimeConnect) = await IdleRun.RunAsync(options.Idle, groups, server.Nodes[0], realtime: true);
+            (realtime, realtimeConnect) = await IdleRun.RunAsync(options.Idle, groups, server.Nodes[0], realtime: true, hold);
         }
 
         await using (var server = await ServerProcess.StartPlainSignalRAsync(pinning?.ServerCores(0)))
         {
-            (plain, plainConnect) = await IdleRun.RunAsync(options.Idle, groups, server, realtime: false);
+            (plain, plainConnect) = await IdleRun.RunAsync(options.Idle, groups, server, realtime: false, hold);
         }
 
         await using (var server = await ServerProcess.StartPlainSignalRAsync(pinning?.ServerCores(0)))
         {
-            (bare, bareConnect) = await IdleRun.BareAsync(options.Idle, server);
+            (bare, bareConnect) = await IdleRun.BareAsync(options.Idle, server, hold);
         }
 
         Console.WriteLine(groups > 0 ? $"idle connections in {groups} conversations of {Math.Max(1, options.Idle / groups)}" : "idle connections in no conversation");

@@ -20,7 +20,8 @@ internal static class IdleRun
 {
     /// <param name="groups">Conversations the connections are spread over, consecutive users together (0: none).</param>
     /// <param name="realtime">Realtime's clients hold a dev token and their conversations exist; the plain SignalR hub asks for neither.</param>
-    public static async Task<(double BytesPerConnection, TimeSpan ConnectTime)> RunAsync(int count, int groups, ServerProcess server, bool realtime)
+    /// <param name="hold">How long to keep the connections open once measured, for a heap dump of the server.</param>
+    public static async Task<(double BytesPerConnection, TimeSpan ConnectTime)> RunAsync(int count, int groups, ServerProcess server, bool realtime, TimeSpan hold = default)
     {
         using var http = new HttpClient { BaseAddress = server.Url };
         // Warm the server up with a few connections first, so start-up allocations do not count.
@@ -50,6 +51,7 @@ internal static class IdleRun
         var took = clock.Elapsed;
         await Task.Delay(3000);
         var after = server.ResidentBytes() ?? 0;
+        await HoldAsync(server, count, hold);
 
         foreach (var client in clients.Concat(warmup))
         {
@@ -60,7 +62,7 @@ internal static class IdleRun
     }
 
     /// <summary>The same count of bare WebSockets to plain SignalR's <c>/ws</c>: what Kestrel alone keeps per connection.</summary>
-    public static async Task<(double BytesPerConnection, TimeSpan ConnectTime)> BareAsync(int count, ServerProcess server)
+    public static async Task<(double BytesPerConnection, TimeSpan ConnectTime)> BareAsync(int count, ServerProcess server, TimeSpan hold = default)
     {
         var warmup = await OpenSocketsAsync(server, 20);
         await Task.Delay(1000);
@@ -71,6 +73,7 @@ internal static class IdleRun
         var took = clock.Elapsed;
         await Task.Delay(3000);
         var after = server.ResidentBytes() ?? 0;
+        await HoldAsync(server, count, hold);
 
         await Parallel.ForEachAsync(sockets.Concat(warmup), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (socket, cancellationToken) =>
         {
@@ -78,6 +81,15 @@ internal static class IdleRun
             socket.Dispose();
         });
         return ((double)(after - before) / count, took);
+    }
+
+    private static async Task HoldAsync(ServerProcess server, int count, TimeSpan hold)
+    {
+        if (hold > TimeSpan.Zero)
+        {
+            Console.WriteLine($"holding {count:N0} idle connections on process {server.ProcessId} for {hold.TotalSeconds:0} s (dotnet-gcdump collect -p {server.ProcessId})");
+            await Task.Delay(hold);
+        }
     }
 
     private static async Task<List<ClientWebSocket>> OpenSocketsAsync(ServerProcess server, int count)

@@ -9,7 +9,8 @@ using Realtime.Bench;
 // the single node delivered, or the cluster run had errors; with --latency-guard R also when the cluster's p99
 // is more than R times the single node's.
 // --idle N: hold N idle connections and report the server's memory per connection instead, beside plain
-// SignalR's and a bare Kestrel WebSocket's (IdleReport.cs).
+// SignalR's and a bare Kestrel WebSocket's (IdleReport.cs); --hold S keeps each server's connections S seconds
+// once measured and prints its process id, for a heap dump (dotnet-gcdump collect -p PID).
 // --groups G (with --idle): the connections are in G conversations on both servers (Realtime's joined at connect).
 // --memory-guard R (with --idle): exit 1 when Realtime's memory per connection is more than R times plain SignalR's.
 // --max-kb K (with --idle): exit 1 when a connection costs the server more than K KB (a CI guard set
@@ -64,7 +65,8 @@ if (options.ServerCores is { } serverCores)
 
 if (options.Idle > 0)
 {
-    return await IdleReport.RunAsync(options, pinning, inGroups: args.Contains("--groups"));
+    var hold = args.SkipWhile(a => a != "--hold").Skip(1).Select(s => TimeSpan.FromSeconds(double.Parse(s, CultureInfo.InvariantCulture))).FirstOrDefault();
+    return await IdleReport.RunAsync(options, pinning, inGroups: args.Contains("--groups"), hold);
 }
 
 if (options.FullSpeed)

@@ -60,8 +60,9 @@ public static class RealtimeExtensions
     {
         await app.MigrateChatDatabaseAsync();
 
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // A hub's WebSocket request lives as long as its connection, and so does every middleware frame it passes
+        // through; these two can only ever shape an HTTP response body, which a WebSocket client never reads.
+        app.UseWhen(context => !context.WebSockets.IsWebSocketRequest, http => http.UseExceptionHandler().UseStatusCodePages());
         app.UseWebChat();
         app.UseCors();
         app.UseAuthentication();

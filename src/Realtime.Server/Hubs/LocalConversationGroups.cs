@@ -41,15 +41,16 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
     public void Opened(HubConnectionContext connection)
     {
         var local = new LocalConnection(connection);
-        // Kept with the connection, so that its conversations are still known once it has closed.
-        connection.Items[typeof(LocalConnection)] = local;
+        // Kept with the connection, so that its conversations are still known once it has closed; a feature, not an
+        // item: the connection's items are a dictionary of their own, made on first use, for this one entry.
+        connection.Features.Set(local);
         _connections[connection.ConnectionId] = local;
     }
 
     /// <summary>The conversations the connection is (or was, when it closed) in here.</summary>
     public IReadOnlyList<string> ConversationsOf(HubCallerContext connection)
     {
-        if (!connection.Items.TryGetValue(typeof(LocalConnection), out var item) || item is not LocalConnection local)
+        if (connection.Features.Get<LocalConnection>() is not { } local)
         {
             return [];
         }
