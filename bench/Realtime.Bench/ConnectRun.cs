@@ -29,6 +29,7 @@ internal static class ConnectRun
     public static async Task<Measurements> RealtimeAsync(BenchOptions options, ServerProcess server)
     {
         var measured = new Measurements("Realtime (connect and join)");
+        using var negotiation = new SharedNegotiation();
         using var http = new HttpClient { BaseAddress = server.Url };
         var run = Guid.NewGuid().ToString("N")[..6];
         string User(int i) => $"connect-{run}-{i}";
@@ -54,7 +55,7 @@ internal static class ConnectRun
 
         await WavesAsync(options, measured, conversations, async (i, cancellationToken) =>
         {
-            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(tokens[i]), ChatProtocol.MessagePack);
+            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(tokens[i]), ChatProtocol.MessagePack, configure: negotiation.Configure);
             var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
             client.Connection.Closed += reason => Task.FromResult(closed.TrySetResult(reason));
             await client.StartAsync(cancellationToken);
@@ -82,6 +83,7 @@ internal static class ConnectRun
     public static async Task<Measurements> PlainSignalRAsync(BenchOptions options, ServerProcess server)
     {
         var measured = new Measurements("plain SignalR (connect and JoinGroup)");
+        using var negotiation = new SharedNegotiation();
         var groups = new string?[options.Clients];
         for (var g = 0; g < options.Groups; g++)
         {
@@ -90,7 +92,7 @@ internal static class ConnectRun
 
         await WavesAsync(options, measured, groups, async (i, cancellationToken) =>
         {
-            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(null), ChatProtocol.MessagePack);
+            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(null), ChatProtocol.MessagePack, configure: negotiation.Configure);
             await client.StartAsync(cancellationToken);
             if (groups[i] is { } group)
             {
@@ -163,7 +165,7 @@ internal static class ConnectRun
                 clients[i] = await connect(i, cancellationToken);
                 measured?.Connected(Stopwatch.GetElapsedTime(started));
             }
-            catch (Exception exception) when (exception is HubException or HttpRequestException or InvalidOperationException or IOException or TaskCanceledException)
+            catch (Exception exception) when (exception is HubException or HttpRequestException or InvalidOperationException or IOException or TaskCanceledException or System.Net.WebSockets.WebSocketException)
             {
                 measured?.Failed(ErrorCode.Of(exception));
             }

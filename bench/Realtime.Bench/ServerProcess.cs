@@ -132,8 +132,12 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
 
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // REALTIME_BENCH_SERVER_LOG=path: every server's output, appended there, for a run that goes wrong.
+        var log = Environment.GetEnvironmentVariable("REALTIME_BENCH_SERVER_LOG") is { Length: > 0 } path ? TextWriter.Synchronized(File.AppendText(path)) : null;
+        process.OutputDataReceived += (_, line) => log?.WriteLine($"{process.Id}: {line.Data}");
+        process.ErrorDataReceived += (_, line) => log?.WriteLine($"{process.Id}: {line.Data}");
+        process.Exited += (_, _) => log?.Flush();
+        process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
