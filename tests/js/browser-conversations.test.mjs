@@ -94,7 +94,7 @@ test("the message button opens the one direct conversation of two users on both 
   }
 });
 
-test("the owner adds a member, makes them admin and renames the conversation; the other pages follow, and a plain member sees no controls", async () => {
+test("the owner adds a member and makes them admin, who renames the conversation and removes a member; the other pages follow, and a plain member sees no controls", async () => {
   const [one, two] = cluster.nodes;
   const ownerId = uniqueUser("olga");
   const memberId = uniqueUser("max");
@@ -136,9 +136,9 @@ test("the owner adds a member, makes them admin and renames the conversation; th
     assert.equal(await newcomer.page.locator("#details-members [data-testid=set-role]").count(), 0);
     assert.equal(await newcomer.page.locator("#details-form").isVisible(), true);
 
-    await owner.page.fill("#details-title", "project renamed");
-    await owner.page.fill("#details-topic", "ship contract v2");
-    await owner.page.click("#details-save");
+    await newcomer.page.fill("#details-title", "project renamed");
+    await newcomer.page.fill("#details-topic", "ship contract v2");
+    await newcomer.page.click("#details-save");
     for (const page of [owner.page, plain.page, newcomer.page]) {
       await page.locator("[data-testid=conversation-title]", { hasText: exactly("project renamed") }).waitFor();
       await page.locator("[data-testid=conversation-topic]", { hasText: exactly("ship contract v2") }).waitFor();
@@ -147,13 +147,14 @@ test("the owner adds a member, makes them admin and renames the conversation; th
     await plain.page.locator("[data-testid=details-topic-view]", { hasText: exactly("ship contract v2") }).waitFor();
     await screenshot(owner.page, "conversation-details-owner");
 
-    // Back to member: the controls go again. Then the owner removes the plain member, whose page drops it.
+    // The admin removes the plain member, whose page drops the conversation.
+    await member(newcomer.page, memberId).locator("[data-testid=remove-member]").click();
+    await plain.page.locator("[data-testid=conversation]", { hasText: "project renamed" }).waitFor({ state: "detached" });
+    await member(owner.page, memberId).waitFor({ state: "detached" });
+    // Back to member: the controls go again.
     await member(owner.page, newcomerId).locator("[data-testid=set-role]", { hasText: "Remove admin" }).click();
     await newcomer.page.locator("#add-member").waitFor({ state: "hidden" });
     assert.equal(await member(newcomer.page, newcomerId).locator("[data-testid=member-role]").count(), 0);
-    await member(owner.page, memberId).locator("[data-testid=remove-member]").click();
-    await plain.page.locator("[data-testid=conversation]", { hasText: "project renamed" }).waitFor({ state: "detached" });
-    await member(newcomer.page, memberId).waitFor({ state: "detached" });
     // Anyone may leave a group: the newcomer does, and is gone from the owner's members and from their own list.
     await newcomer.page.click("#leave");
     await newcomer.page.locator("[data-testid=conversation]", { hasText: "project renamed" }).waitFor({ state: "detached" });
