@@ -29,7 +29,7 @@ internal static class ConnectRun
     public static async Task<Measurements> RealtimeAsync(BenchOptions options, ServerProcess server)
     {
         var measured = new Measurements("Realtime (connect and join)");
-        using var negotiation = new SharedNegotiation();
+        using var negotiation = options.PooledNegotiation ? new SharedNegotiation() : null;
         using var http = new HttpClient { BaseAddress = server.Url };
         var run = Guid.NewGuid().ToString("N")[..6];
         string User(int i) => $"connect-{run}-{i}";
@@ -55,7 +55,7 @@ internal static class ConnectRun
 
         await WavesAsync(options, measured, conversations, async (i, cancellationToken) =>
         {
-            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(tokens[i]), ChatProtocol.MessagePack, configure: negotiation.Configure);
+            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(tokens[i]), ChatProtocol.MessagePack, configure: negotiation is null ? null : negotiation.Configure);
             var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
             client.Connection.Closed += reason => Task.FromResult(closed.TrySetResult(reason));
             await client.StartAsync(cancellationToken);
@@ -83,7 +83,7 @@ internal static class ConnectRun
     public static async Task<Measurements> PlainSignalRAsync(BenchOptions options, ServerProcess server)
     {
         var measured = new Measurements("plain SignalR (connect and JoinGroup)");
-        using var negotiation = new SharedNegotiation();
+        using var negotiation = options.PooledNegotiation ? new SharedNegotiation() : null;
         var groups = new string?[options.Clients];
         for (var g = 0; g < options.Groups; g++)
         {
@@ -92,7 +92,7 @@ internal static class ConnectRun
 
         await WavesAsync(options, measured, groups, async (i, cancellationToken) =>
         {
-            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(null), ChatProtocol.MessagePack, configure: negotiation.Configure);
+            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(null), ChatProtocol.MessagePack, configure: negotiation is null ? null : negotiation.Configure);
             await client.StartAsync(cancellationToken);
             if (groups[i] is { } group)
             {
