@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Realtime.Bench;
 
 /// <summary>Command line: every count and duration is bounded, and every target is on loopback.</summary>
-internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu, double? ScaleGuard, bool Backplane, bool Affinity, int? ServerCores, string? Scenario, bool Routing, double? LatencyGuard, double? ConnectGuard, double? MemoryGuard, LogMix? Mix = null, double? MixGuard = null, bool FixedWarmup = false, bool Storm = false, bool StormPlain = true, bool FullSpeed = false, bool PooledNegotiation = false)
+internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSpan Duration, TimeSpan Warmup, string Protocol, string? JsonPath, double? Guard, string? PlotPath, int Idle, double? MaxKilobytesPerConnection, int Nodes, string? Postgres, int Repeat, double? NodeCpu, double? ScaleGuard, bool Backplane, bool Affinity, int? ServerCores, string? Scenario, bool Routing, double? LatencyGuard, double? ConnectGuard, double? MemoryGuard, LogMix? Mix = null, double? MixGuard = null, bool FixedWarmup = false, bool Storm = false, bool StormPlain = true, bool FullSpeed = false, bool PooledNegotiation = false, int WarmWaves = 0)
 {
     public int MembersPerGroup => Math.Max(1, Clients / Groups);
 
@@ -42,7 +42,8 @@ internal sealed record BenchOptions(int Clients, int Groups, double Rate, TimeSp
             FixedWarmup: args.Contains("--fixed-warmup"),
             Storm: args.Contains("--storm"),
             StormPlain: !args.Contains("--no-plain"),
-            FullSpeed: args.Contains("--full-speed"));
+            FullSpeed: args.Contains("--full-speed"),
+            WarmWaves: (int)Math.Clamp(Number("--warm-waves", 0), 0, 20));
         if (options.Scenario is { } scenario && !Realtime.Bench.Scenario.Names.Contains(scenario))
         {
             throw new ArgumentException($"--scenario is one of {string.Join(", ", Realtime.Bench.Scenario.Names)}");

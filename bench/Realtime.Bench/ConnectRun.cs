@@ -109,15 +109,20 @@ internal static class ConnectRun
 
     /// <summary>
     /// A warm-up wave of the first clients (connect, then leave), so the measured wave does not time the
-    /// JIT's first pass over the connect path; then every client at once, <see cref="InFlight"/> connects in
+    /// JIT's first pass over the connect path (or --warm-waves whole waves); then every client at once, <see cref="InFlight"/> connects in
     /// flight; then one message in every conversation, which each of its members must receive.
     /// </summary>
     private static async Task WavesAsync(BenchOptions options, Measurements measured, string?[] joined,
         Func<int, CancellationToken, Task<ChatClient>> connect, Func<ChatClient, int, Task> send)
     {
-        var warm = await WaveAsync(Math.Min(WarmUpClients, options.Clients), connect, measured: null);
-        await Task.WhenAll(warm.OfType<ChatClient>().Select(c => c.DisposeAsync().AsTask()));
-        await Task.Delay(1000);
+        // --warm-waves K: K whole waves first, so the measured one meets a node that has served connects for a
+        // while, as the nodes left after a crash have: its connect path compiled by the JIT's higher tier.
+        for (var wave = 0; wave < Math.Max(1, options.WarmWaves); wave++)
+        {
+            var warm = await WaveAsync(options.WarmWaves > 0 ? options.Clients : Math.Min(WarmUpClients, options.Clients), connect, measured: null);
+            await Task.WhenAll(warm.OfType<ChatClient>().Select(c => c.DisposeAsync().AsTask()));
+            await Task.Delay(1000);
+        }
 
         var started = Stopwatch.GetTimestamp();
         var clients = await WaveAsync(options.Clients, connect, measured);

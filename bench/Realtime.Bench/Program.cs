@@ -19,6 +19,7 @@ using Realtime.Bench;
 // (200 into 100 of 2, 2,000 into 20 of 100; connect-10k, by name only: 10,000 into 100 of 100): setup rate and
 // connect times, Realtime ÷ plain SignalR (ConnectRun.cs);
 // --connect-guard R: exit 1 when a setup rate falls below R times plain SignalR's, or Realtime had errors.
+// --warm-waves K (with a connect scenario): K whole waves connect and leave before the measured one (a warm node).
 // --scenario fanout|pairs|latency|all: the cost comparisons with plain SignalR instead (see Scenario.cs,
 // docs/benchmark.md): fan-out in 5 groups of 200 at --rate sends/s (default 50), 100 conversations of 2
 // in a closed loop, 20 conversations of 10 at 2,000 sends/s; MessagePack unless --protocol says otherwise.
