@@ -52,7 +52,7 @@ public static class ChangeBatch
                 await using (var command = Command(db, """SELECT NULL FROM "Conversations" WHERE "Id" = ANY(@ids) ORDER BY "Id" FOR UPDATE;"""))
                 {
                     Add(command, "@ids", conversationIds.ToArray());
-                    await command.ExecuteNonQueryAsync();
+                    await EfCommands.ExecuteNonQueryAsync(db, command, CancellationToken.None);
                 }
 
                 return;
@@ -77,7 +77,8 @@ public static class ChangeBatch
 
         await using var command = db.Provider == DatabaseProvider.Sqlite ? SqliteChangeBatch.Command(db, write) : PostgresChangeBatch.Command(db, write);
         var bases = new Dictionary<string, long>(write.Taken.Count, StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync();
+        await using var relational = await EfCommands.ExecuteReaderAsync(db, command, CancellationToken.None);
+        var reader = relational.DbDataReader;
         while (await reader.ReadAsync())
         {
             var conversationId = reader.GetString(0);
@@ -108,11 +109,9 @@ public static class ChangeBatch
 
     internal static DbCommand Command(ChatDbContext db, string text)
     {
-        var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = (db.Database.CurrentTransaction
-            ?? throw new InvalidOperationException("Changes are written only inside the transaction that read them.")).GetDbTransaction();
-        command.CommandText = text;
-        return command;
+        _ = db.Database.CurrentTransaction
+            ?? throw new InvalidOperationException("Changes are written only inside the transaction that read them.");
+        return EfCommands.Statement(db, text);
     }
 
     internal static void Add(DbCommand command, string name, object value)

@@ -25,12 +25,12 @@ public static class MessageAppender
     /// <summary>Inserts the rows whose sender is a member; returns how many were inserted.</summary>
     public static async Task<int> AppendAsync(ChatDbContext db, IReadOnlyList<Message> messages, CancellationToken cancellationToken)
     {
-        var transaction = db.Database.CurrentTransaction
+        _ = db.Database.CurrentTransaction
             ?? throw new InvalidOperationException("Messages are appended only inside the transaction that allocates their sequences.");
         var provider = db.Provider;
         if (provider == DatabaseProvider.Sqlite)
         {
-            return await SqliteBatch.AppendAsync(db, transaction.GetDbTransaction(), messages, Columns(db).SentAt, cancellationToken);
+            return await SqliteBatch.AppendAsync(db, messages, Columns(db).SentAt, cancellationToken);
         }
 
         var columns = Columns(db);
@@ -38,9 +38,7 @@ public static class MessageAppender
         for (var start = 0; start < messages.Count; start += RowsPerStatement)
         {
             var rows = Math.Min(RowsPerStatement, messages.Count - start);
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.Transaction = transaction.GetDbTransaction();
-            command.CommandText = StatementFor(db, rows);
+            await using var command = EfCommands.Statement(db, StatementFor(db, rows));
             for (var row = 0; row < rows; row++)
             {
                 var message = messages[start + row];
@@ -56,7 +54,7 @@ public static class MessageAppender
                 AddParameter(command, columns.SentAt, row, 9, message.SentAt);
             }
 
-            inserted += await command.ExecuteNonQueryAsync(cancellationToken);
+            inserted += await EfCommands.ExecuteNonQueryAsync(db, command, cancellationToken);
         }
 
         return inserted;

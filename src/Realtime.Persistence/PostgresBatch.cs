@@ -22,60 +22,48 @@ internal static class PostgresBatch
     public static async Task<List<Message>> AppendAsync(ChatDbContext db, IReadOnlyList<NewMessage> sends, DateTime sentAt, CancellationToken cancellationToken)
     {
         var columns = MessageAppender.Columns(db);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        try
+        await using var command = EfCommands.Statement(db, _statement ??= PreparedStatements.Add(Build(db)));
+        AddArray(command, "@ids", sends, s => s.Id);
+        AddArray(command, "@conversations", sends, s => s.ConversationId);
+        AddArray(command, "@senders", sends, s => s.SenderId);
+        AddArray(command, "@clientMessageIds", sends, s => s.ClientMessageId);
+        AddArray(command, "@contents", sends, s => s.Content);
+        AddArray(command, "@replies", sends, s => s.ReplyToMessageId);
+        command.Parameters.Add(columns.SentAt.GetRelationalTypeMapping().CreateParameter(command, "@sentAt", sentAt, nullable: false));
+
+        var positions = new Dictionary<string, (long Sequence, long Revision)>(sends.Count, StringComparer.Ordinal);
+        await using (var reader = await EfCommands.ExecuteReaderAsync(db, command, cancellationToken))
         {
-            await using var command = db.Database.GetDbConnection().CreateCommand();
-            command.CommandText = _statement ??= Build(db);
-            AddArray(command, "@ids", sends, s => s.Id);
-            AddArray(command, "@conversations", sends, s => s.ConversationId);
-            AddArray(command, "@senders", sends, s => s.SenderId);
-            AddArray(command, "@clientMessageIds", sends, s => s.ClientMessageId);
-            AddArray(command, "@contents", sends, s => s.Content);
-            AddArray(command, "@replies", sends, s => s.ReplyToMessageId);
-            command.Parameters.Add(columns.SentAt.GetRelationalTypeMapping().CreateParameter(command, "@sentAt", sentAt, nullable: false));
-            // Planning the statement costs the server more than running it for a small batch. Npgsql
-            // keeps a prepared statement with its physical connection, so this parses and plans it
-            // once per pooled connection and is free after.
-            await command.PrepareAsync(cancellationToken);
-
-            var positions = new Dictionary<string, (long Sequence, long Revision)>(sends.Count, StringComparer.Ordinal);
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            var rows = reader.DbDataReader;
+            await rows.NextResultAsync(cancellationToken); // past the locking SELECT
+            while (await rows.ReadAsync(cancellationToken))
             {
-                await reader.NextResultAsync(cancellationToken); // past the locking SELECT
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    positions[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
-                }
+                positions[rows.GetString(0)] = (rows.GetInt64(1), rows.GetInt64(2));
             }
-
-            var stored = new List<Message>(positions.Count);
-            foreach (var send in sends)
-            {
-                if (positions.TryGetValue(send.Id, out var position))
-                {
-                    stored.Add(new Message
-                    {
-                        Revision = position.Revision,
-                        CreatedRevision = position.Revision,
-                        ReplyToMessageId = send.ReplyToMessageId,
-                        Id = send.Id,
-                        ConversationId = send.ConversationId,
-                        Sequence = position.Sequence,
-                        SenderId = send.SenderId,
-                        ClientMessageId = send.ClientMessageId,
-                        Content = send.Content,
-                        SentAt = sentAt,
-                    });
-                }
-            }
-
-            return stored;
         }
-        finally
+
+        var stored = new List<Message>(positions.Count);
+        foreach (var send in sends)
         {
-            await db.Database.CloseConnectionAsync();
+            if (positions.TryGetValue(send.Id, out var position))
+            {
+                stored.Add(new Message
+                {
+                    Revision = position.Revision,
+                    CreatedRevision = position.Revision,
+                    ReplyToMessageId = send.ReplyToMessageId,
+                    Id = send.Id,
+                    ConversationId = send.ConversationId,
+                    Sequence = position.Sequence,
+                    SenderId = send.SenderId,
+                    ClientMessageId = send.ClientMessageId,
+                    Content = send.Content,
+                    SentAt = sentAt,
+                });
+            }
         }
+
+        return stored;
     }
 
     private static void AddArray(DbCommand command, string name, IReadOnlyList<NewMessage> sends, Func<NewMessage, string?> column)

@@ -30,11 +30,10 @@ public static class SequenceAllocator
     public static async Task<Dictionary<string, (long Sequence, long Revision)>> AllocateAsync(ChatDbContext db, IReadOnlyList<(string ConversationId, int Count)> requests, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfZero(requests.Count);
-        var transaction = db.Database.CurrentTransaction
+        _ = db.Database.CurrentTransaction
             ?? throw new InvalidOperationException("Sequences are allocated only inside the transaction that inserts the messages.");
 
-        await using var command = db.Database.GetDbConnection().CreateCommand();
-        command.Transaction = transaction.GetDbTransaction();
+        await using var command = EfCommands.Statement(db, "");
         foreach (var request in requests)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(request.Count, 1);
@@ -56,10 +55,11 @@ public static class SequenceAllocator
         }
 
         var last = new Dictionary<string, (long, long)>(requests.Count, StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using var reader = await EfCommands.ExecuteReaderAsync(db, command, cancellationToken);
+        var rows = reader.DbDataReader;
+        while (await rows.ReadAsync(cancellationToken))
         {
-            last[reader.GetString(0)] = (Convert.ToInt64(reader.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(reader.GetValue(2), CultureInfo.InvariantCulture));
+            last[rows.GetString(0)] = (Convert.ToInt64(rows.GetValue(1), CultureInfo.InvariantCulture), Convert.ToInt64(rows.GetValue(2), CultureInfo.InvariantCulture));
         }
 
         return last;

@@ -60,7 +60,7 @@ internal static class SqliteBatch
     }
 
     /// <summary>Inserts the rows whose sender is a member; rows stamped at one instant share one statement.</summary>
-    public static async Task<int> AppendAsync(ChatDbContext db, DbTransaction transaction, IReadOnlyList<Message> messages, IProperty sentAt, CancellationToken cancellationToken)
+    public static async Task<int> AppendAsync(ChatDbContext db, IReadOnlyList<Message> messages, IProperty sentAt, CancellationToken cancellationToken)
     {
         var statement = _append ??= BuildAppend(db);
         var inserted = 0;
@@ -72,15 +72,13 @@ internal static class SqliteBatch
                 end++;
             }
 
-            await using var command = transaction.Connection!.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = statement;
+            await using var command = EfCommands.Statement(db, statement);
             var rows = command.CreateParameter();
             rows.ParameterName = "@rows";
             rows.Value = RowsJson(messages, start, end);
             command.Parameters.Add(rows);
             command.Parameters.Add(sentAt.GetRelationalTypeMapping().CreateParameter(command, "@sentAt", messages[start].SentAt, nullable: false));
-            inserted += await command.ExecuteNonQueryAsync(cancellationToken);
+            inserted += await EfCommands.ExecuteNonQueryAsync(db, command, cancellationToken);
             start = end;
         }
 

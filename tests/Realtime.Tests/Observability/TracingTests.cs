@@ -65,9 +65,10 @@ public sealed class TracingTests(PostgresFixture postgres)
         TracesOf(Snapshot(spans), "SendMessage").Should().Contain(send =>
             send.Any(s => s.DisplayName == "realtime.commit")
             && send.Any(s => s.DisplayName == "realtime.publish")
+            && send.Any(s => s.Source.Name == EntityFramework && s.Parent != null && s.Parent.DisplayName == "realtime.commit")
             && send.Any(s => s.Source.Name == "Npgsql")
             && send.Any(s => s.Source.Name == Redis && s.DisplayName == "PUBLISH"),
-            "the group commit, its database insert (one batched statement, written below EF Core), the fan-out and its Redis PUBLISH join the trace of the send");
+            "the group commit, its batched insert as an EF Core command and a database command, the fan-out and its Redis PUBLISH join the trace of the send");
         TracesOf(Snapshot(spans), "CreateConversation").Should().Contain(create =>
             create.Any(s => s.Source.Name == EntityFramework) && create.Any(s => s.Source.Name == "Npgsql") && create.Any(s => s.Source.Name == Redis),
             "EF Core's commands, the database commands and the Redis commands that tell the other nodes are spans of the call that ran them");
