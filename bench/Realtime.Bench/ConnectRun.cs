@@ -53,7 +53,7 @@ internal static class ConnectRun
             members.ForEach(i => conversations[i] = conversation.Id);
         }
 
-        await WavesAsync(options, measured, conversations, async (i, cancellationToken) =>
+        await WavesAsync(options, server, measured, conversations, async (i, cancellationToken) =>
         {
             var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(tokens[i]), ChatProtocol.MessagePack, configure: negotiation is null ? null : negotiation.Configure);
             var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -90,7 +90,7 @@ internal static class ConnectRun
             Members(options, g).ForEach(i => groups[i] = $"connect {g}");
         }
 
-        await WavesAsync(options, measured, groups, async (i, cancellationToken) =>
+        await WavesAsync(options, server, measured, groups, async (i, cancellationToken) =>
         {
             var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(null), ChatProtocol.MessagePack, configure: negotiation is null ? null : negotiation.Configure);
             await client.StartAsync(cancellationToken);
@@ -112,7 +112,7 @@ internal static class ConnectRun
     /// JIT's first pass over the connect path (or --warm-waves whole waves); then every client at once, <see cref="InFlight"/> connects in
     /// flight; then one message in every conversation, which each of its members must receive.
     /// </summary>
-    private static async Task WavesAsync(BenchOptions options, Measurements measured, string?[] joined,
+    private static async Task WavesAsync(BenchOptions options, ServerProcess server, Measurements measured, string?[] joined,
         Func<int, CancellationToken, Task<ChatClient>> connect, Func<ChatClient, int, Task> send)
     {
         // --warm-waves K: K whole waves first, so the measured one meets a node that has served connects for a
@@ -125,8 +125,10 @@ internal static class ConnectRun
         }
 
         var started = Stopwatch.GetTimestamp();
+        var cpu = server.ProcessorTime();
         var clients = await WaveAsync(options.Clients, connect, measured);
         measured.SetupTime = Stopwatch.GetElapsedTime(started);
+        measured.ServerCpu = server.ProcessorTime() - cpu;
 
         var received = 0;
         for (var i = 0; i < clients.Length; i++)

@@ -24,6 +24,8 @@ internal sealed record Scenario(string Name, string Shape, int Clients, int Grou
     private static readonly ScenarioMetric[] ConnectMetrics =
     [
         new("setup rate, clients/s (connect + in every conversation)", m => m.ConnectedCount / m.SetupTime.TotalSeconds, "≥ 0.5"),
+        // Steadier than the rate, which moves with the hour: what one connect costs the server's core.
+        new("server CPU per connect, ms", m => m.ServerCpu is { } cpu && m.ConnectedCount > 0 ? cpu.TotalMilliseconds / m.ConnectedCount : double.NaN),
         new("connect + join p50 ms", m => m.ConnectMs(50)),
         new("connect + join p99 ms", m => m.ConnectMs(99)),
         new("connect + join max ms", m => m.ConnectMs(100)),

@@ -185,17 +185,8 @@ public sealed class ConversationService(
         db.Conversations.AnyAsync(c => c.Id == conversationId, cancellationToken);
 
     /// <summary>The user's conversations, each with its last revision (where live delivery to a joining connection starts).</summary>
-    /// <remarks>
-    /// Not an <c>EF.CompileAsyncQuery</c>: a compiled query keeps the provider of the first context it ran on,
-    /// and measured no faster on the connect path.
-    /// </remarks>
     public async Task<IReadOnlyList<(string ConversationId, long LastRevision)>> GetMembershipsAsync(string userId, CancellationToken cancellationToken = default) =>
-        (await db.Members.AsNoTracking().Where(m => m.UserId == userId)
-            .Select(m => new Membership(m.ConversationId, m.Conversation!.LastRevision))
-            .ToListAsync(cancellationToken))
-        .ConvertAll(m => (m.ConversationId, m.LastRevision));
-
-    private sealed record Membership(string ConversationId, long LastRevision);
+        await MembershipRead.ReadAsync(db, userId, cancellationToken);
 
     /// <summary>Everyone who shares at least one conversation with <paramref name="userId"/>, the user excluded.</summary>
     public async Task<IReadOnlyList<string>> GetContactIdsAsync(string userId, CancellationToken cancellationToken = default) =>
