@@ -54,6 +54,14 @@ public sealed class ChatOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:06")]
     public TimeSpan TypingThrottle { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long a node gathers presence changes before writing them, each connection's in one write: in a
+    /// connect or reconnect storm every arrival is news to its conversations' members, and a write per change
+    /// and member cost a fifth of a connect's CPU. Zero writes each change at once.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan PresenceFanOutWindow { get; set; } = TimeSpan.FromMilliseconds(50);
+
     /// <summary>REST requests a user (or an anonymous client address) may make per second, sustained.</summary>
     [Range(1, 1_000_000)]
     public int HttpRequestsPerSecond { get; set; } = 20;

@@ -62,9 +62,9 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
     }
 
     /// <summary>This node's connections in any of these conversations, each once, those of <paramref name="exceptUserId"/> left out.</summary>
-    public IReadOnlyCollection<HubConnectionContext> AudienceOf(IReadOnlyList<string> conversationIds, string exceptUserId)
+    internal IReadOnlyCollection<LocalConnection> AudienceOf(IReadOnlyList<string> conversationIds, string exceptUserId)
     {
-        var audience = new Dictionary<string, HubConnectionContext>(StringComparer.Ordinal);
+        var audience = new Dictionary<string, LocalConnection>(StringComparer.Ordinal);
         foreach (var conversationId in conversationIds)
         {
             if (!_groups.TryGetValue(conversationId, out var members))
@@ -76,7 +76,7 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
             {
                 if (!string.Equals(member.Context.UserIdentifier, exceptUserId, StringComparison.Ordinal))
                 {
-                    audience.TryAdd(connectionId, member.Context);
+                    audience.TryAdd(connectionId, member);
                 }
             }
         }

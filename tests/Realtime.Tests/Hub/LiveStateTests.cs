@@ -78,6 +78,32 @@ public sealed class LiveStateTests(ChatServerFixture fixture) : IClassFixture<Ch
     [Theory]
     [InlineData(ChatProtocol.Json)]
     [InlineData(ChatProtocol.MessagePack)]
+    public async Task Presence_changes_gathered_together_reach_a_member_each_once_and_in_the_order_they_happened(ChatProtocol protocol)
+    {
+        await using var watcher = await Server.ConnectAsync(Users.Unique("watcher"), protocol);
+        var others = Enumerable.Range(0, 8).Select(i => Users.Unique($"arrival{i}")).ToList();
+        await watcher.Hub.CreateConversation("arrivals", others);
+
+        // Arrivals and departures close together land in the same fan-out windows: each member's frames are
+        // written together, and a departure must never overtake its arrival.
+        var connections = await Task.WhenAll(others.Select(user => Server.ConnectAsync(user, protocol)));
+        await Task.WhenAll(connections.Select(connection => connection.DisposeAsync().AsTask()));
+
+        foreach (var user in others)
+        {
+            await watcher.Received.WaitForAsync<PresenceDto>(p => p.UserId == user && !p.IsOnline, $"{user} goes offline");
+        }
+
+        foreach (var user in others)
+        {
+            watcher.Received.Of<PresenceDto>().Where(p => p.UserId == user).Select(p => p.IsOnline)
+                .Should().Equal([true, false], $"{user} came online once and then went offline once");
+        }
+    }
+
+    [Theory]
+    [InlineData(ChatProtocol.Json)]
+    [InlineData(ChatProtocol.MessagePack)]
     public async Task Creating_a_conversation_joins_every_live_connection_of_every_member_at_once(ChatProtocol protocol)
     {
         await using var alice = await Server.ConnectAsync(Users.Unique("alice"), protocol);

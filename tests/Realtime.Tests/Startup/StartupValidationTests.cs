@@ -14,6 +14,7 @@ public sealed class StartupValidationTests
         { "Chat:MaxDeliveryGapFill", "0", "Development" },
         { "Chat:MaxTopicLength", "0", "Development" },
         { "Chat:MaxTopicLength", "1001", "Development" },
+        { "Chat:PresenceFanOutWindow", "00:00:02", "Development" },
         { "Auth:SigningKey", "too-short", "Development" },
         { "Auth:Audience", "", "Development" },
         { "Auth:SigningKey", "realtime-development-signing-key-not-for-production-use", "Production" },
