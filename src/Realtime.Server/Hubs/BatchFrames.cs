@@ -14,24 +14,28 @@ internal sealed class BatchFrames(IReadOnlyList<LogEntry> messages)
     private readonly List<(IHubProtocol Protocol, ReadOnlyMemory<byte>[] Frames)> _byProtocol = new(2);
 
     /// <summary>The frames of the messages at <paramref name="indexes"/>, back to back in one buffer.</summary>
-    public ReadOnlyMemory<byte> Joined(IHubProtocol protocol, List<int> indexes)
+    public ReadOnlyMemory<byte> Joined(IHubProtocol protocol, List<int> indexes) =>
+        Join(indexes, (Frames: this, Protocol: protocol), static (state, index) => state.Frames.Frame(state.Protocol, index));
+
+    /// <summary>Frames back to back in one buffer: several frames written together are still several messages to the client.</summary>
+    internal static ReadOnlyMemory<byte> Join<TState>(List<int> indexes, TState state, Func<TState, int, ReadOnlyMemory<byte>> frameOf)
     {
         if (indexes.Count == 1)
         {
-            return Frame(protocol, indexes[0]);
+            return frameOf(state, indexes[0]);
         }
 
         var length = 0;
         foreach (var index in indexes)
         {
-            length += Frame(protocol, index).Length;
+            length += frameOf(state, index).Length;
         }
 
         var buffer = new byte[length];
         var offset = 0;
         foreach (var index in indexes)
         {
-            var frame = Frame(protocol, index);
+            var frame = frameOf(state, index);
             frame.Span.CopyTo(buffer.AsSpan(offset));
             offset += frame.Length;
         }

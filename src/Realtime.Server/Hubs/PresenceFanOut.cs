@@ -107,9 +107,10 @@ public sealed partial class LocalPresenceFanOut(LocalConversationGroups groups, 
         var writes = new List<Task>(seen.Count);
         foreach (var (connection, indexes) in seen)
         {
-            writes.Add(connection.UsesStatefulReconnect || indexes.Count == 1
-                ? WriteEachAsync(connection.Context, indexes, frames)
-                : connection.Context.WriteAsync(DeliveryWrite.Serialized(connection.Context.Protocol, frames.Joined(connection.Context.Protocol, indexes))).AsTask());
+            var context = connection.Context;
+            writes.Add(indexes.Count == 1 ? context.WriteAsync(frames.Message(indexes[0])).AsTask()
+                : connection.UsesStatefulReconnect ? WriteEachAsync(context, indexes, frames)
+                : context.WriteAsync(DeliveryWrite.Serialized(context.Protocol, frames.Joined(context.Protocol, indexes))).AsTask());
         }
 
         return Task.WhenAll(writes);
@@ -135,25 +136,8 @@ public sealed partial class LocalPresenceFanOut(LocalConversationGroups groups, 
         public SerializedHubMessage Message(int index) =>
             _messages[index] ??= new SerializedHubMessage(new InvocationMessage(nameof(IChatClient.PresenceChanged), [changes[index].Presence]));
 
-        public ReadOnlyMemory<byte> Joined(IHubProtocol protocol, List<int> indexes)
-        {
-            var length = 0;
-            foreach (var index in indexes)
-            {
-                length += Message(index).GetSerializedMessage(protocol).Length;
-            }
-
-            var buffer = new byte[length];
-            var offset = 0;
-            foreach (var index in indexes)
-            {
-                var frame = Message(index).GetSerializedMessage(protocol);
-                frame.Span.CopyTo(buffer.AsSpan(offset));
-                offset += frame.Length;
-            }
-
-            return buffer;
-        }
+        public ReadOnlyMemory<byte> Joined(IHubProtocol protocol, List<int> indexes) =>
+            BatchFrames.Join(indexes, (Frames: this, Protocol: protocol), static (state, index) => state.Frames.Message(index).GetSerializedMessage(state.Protocol));
     }
 }
 
