@@ -130,6 +130,11 @@ internal static class ConnectRun
         measured.SetupTime = Stopwatch.GetElapsedTime(started);
         measured.ServerCpu = server.ProcessorTime() - cpu;
 
+        // On Linux the stopwatch reads CLOCK_MONOTONIC, the clock of `perf record -k CLOCK_MONOTONIC`: this
+        // window is what `perf report --time` takes to profile the measured wave alone.
+        Console.Error.WriteLine(FormattableString.Invariant(
+            $"measured wave, {measured.Name}: CLOCK_MONOTONIC {started / (double)Stopwatch.Frequency:F6},{Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency:F6}"));
+
         var received = 0;
         for (var i = 0; i < clients.Length; i++)
         {
