@@ -162,9 +162,14 @@ test("edits, deletes, reactions and replies made on one node's page show on the 
     await alice.page.locator("[data-testid=emoji-error]").waitFor();
     await alice.page.keyboard.press("Escape");
     await pick(alice.page, "bob says hi", "🦀", { typed: true });
-    // The keyboard reaches a message's actions too: focusing the message shows them.
+    // The keyboard reaches a message's actions too: focusing the message shows them, and an update that
+    // redraws the log meanwhile (bob reacting) leaves the focus, and so the actions, where they were.
+    await reaction(alice.page, "bob says hi", "🦀").waitFor();
     await messageWith(alice.page, "first, corrected").focus();
     await messageWith(alice.page, "first, corrected").locator("[data-testid=reply]").waitFor({ state: "visible" });
+    await pick(bob.page, "bob says hi", "😮");
+    await reaction(alice.page, "bob says hi", "😮").waitFor();
+    assert.ok(await messageWith(alice.page, "first, corrected").locator("[data-testid=reply]").isVisible(), "the focused message keeps its focus through a redraw");
     await reaction(bob.page, "bob says hi", "🦀").and(bob.page.locator("[data-count='1']")).waitFor();
     // Pressing a reaction adds one's own to it, and pressing it again takes it back.
     await reaction(alice.page, "first, corrected", "👍").click();

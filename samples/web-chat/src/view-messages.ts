@@ -27,6 +27,22 @@ export class MessageView {
     marker.addEventListener("click", () => this.scrollToBottom());
   }
 
+  /** The message (and the control in it) that has the keyboard's focus, so a re-render does not take it away. */
+  private focused(): { key: string; testid: string | undefined } | null {
+    const active = document.activeElement;
+    if (!(active instanceof HTMLElement) || !this.list.contains(active)) return null;
+    const item = active.closest<HTMLElement>("[data-testid=message]");
+    const key = item?.dataset.clientMessageId;
+    return key ? { key, testid: active === item ? undefined : active.dataset.testid } : null;
+  }
+
+  private refocus(focus: { key: string; testid: string | undefined } | null): void {
+    if (!focus) return;
+    const item = this.list.querySelector<HTMLElement>(`[data-testid=message][data-client-message-id="${CSS.escape(focus.key)}"]`);
+    const control = focus.testid ? item?.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focus.testid)}"]`) : null;
+    (control ?? item)?.focus({ preventScroll: true });
+  }
+
   isAtBottom(): boolean {
     const { scrollHeight, scrollTop, clientHeight } = this.list;
     return scrollHeight - scrollTop - clientHeight < BOTTOM_SLACK_PX;
@@ -46,7 +62,9 @@ export class MessageView {
     const newest = rows[rows.length - 1];
     const grew = newest !== undefined && newest.key !== this.lastKey;
     this.lastKey = newest?.key;
+    const focus = this.focused();
     this.list.replaceChildren(...this.items(conversationId, rows));
+    this.refocus(focus);
 
     if (reason === "older") {
       this.list.scrollTop = this.list.scrollHeight - fromBottom;
