@@ -170,6 +170,11 @@ test("edits, deletes, reactions and replies made on one node's page show on the 
     await pick(bob.page, "bob says hi", "😮");
     await reaction(alice.page, "bob says hi", "😮").waitFor();
     assert.ok(await messageWith(alice.page, "first, corrected").locator("[data-testid=reply]").isVisible(), "the focused message keeps its focus through a redraw");
+    // A focused reaction keeps it too, the same reaction of several.
+    await reaction(alice.page, "bob says hi", "😮").focus();
+    await pick(bob.page, "bob says hi", "❤️");
+    await reaction(alice.page, "bob says hi", "❤️").waitFor();
+    assert.equal(await alice.page.evaluate(() => document.activeElement?.dataset.emoji), "😮", "the focused reaction keeps its focus through a redraw");
     await reaction(bob.page, "bob says hi", "🦀").and(bob.page.locator("[data-count='1']")).waitFor();
     // Pressing a reaction adds one's own to it, and pressing it again takes it back.
     await reaction(alice.page, "first, corrected", "👍").click();

@@ -13,6 +13,9 @@ const TOP_SLACK_PX = 120;
 
 export type RenderReason = "open" | "update" | "own" | "older";
 
+/** Where the keyboard's focus was in the log: a message, and the control in it if not the message itself. */
+type Focus = { key: string; control: DOMStringMap | undefined };
+
 export class MessageView {
   private conversationId: string | null = null;
   private lastKey: string | undefined;
@@ -28,18 +31,21 @@ export class MessageView {
   }
 
   /** The message (and the control in it) that has the keyboard's focus, so a re-render does not take it away. */
-  private focused(): { key: string; testid: string | undefined } | null {
+  private focused(): Focus | null {
     const active = document.activeElement;
     if (!(active instanceof HTMLElement) || !this.list.contains(active)) return null;
     const item = active.closest<HTMLElement>("[data-testid=message]");
     const key = item?.dataset.clientMessageId;
-    return key ? { key, testid: active === item ? undefined : active.dataset.testid } : null;
+    return key ? { key, control: active === item ? undefined : active.dataset } : null;
   }
 
-  private refocus(focus: { key: string; testid: string | undefined } | null): void {
+  private refocus(focus: Focus | null): void {
     if (!focus) return;
     const item = this.list.querySelector<HTMLElement>(`[data-testid=message][data-client-message-id="${CSS.escape(focus.key)}"]`);
-    const control = focus.testid ? item?.querySelector<HTMLElement>(`[data-testid="${CSS.escape(focus.testid)}"]`) : null;
+    // A message can hold several reactions: the emoji tells which one had the focus.
+    const { testid, emoji } = focus.control ?? {};
+    const selector = testid && `[data-testid="${CSS.escape(testid)}"]${emoji ? `[data-emoji="${CSS.escape(emoji)}"]` : ""}`;
+    const control = selector ? item?.querySelector<HTMLElement>(selector) : null;
     (control ?? item)?.focus({ preventScroll: true });
   }
 
