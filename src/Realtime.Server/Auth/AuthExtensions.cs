@@ -3,6 +3,7 @@ using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Realtime.Contracts;
 
@@ -19,9 +20,10 @@ public static class AuthExtensions
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
 
+        builder.Services.AddSingleton<NegotiatedTokens>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
-            .Configure<IOptions<AuthOptions>>((jwt, authOptions) =>
+            .Configure<IOptions<AuthOptions>, NegotiatedTokens>((jwt, authOptions, negotiated) =>
             {
                 var auth = authOptions.Value;
                 jwt.MapInboundClaims = false;
@@ -50,13 +52,30 @@ public static class AuthExtensions
                 };
                 jwt.Events = new JwtBearerEvents
                 {
-                    // Browsers cannot set headers on WebSocket and SSE requests, so the hub accepts the query string.
                     OnMessageReceived = context =>
                     {
-                        var token = context.Request.Query["access_token"];
-                        if (!string.IsNullOrEmpty(token) && context.HttpContext.Request.Path.StartsWithSegments(ChatEndpoints.HubPath))
+                        if (!context.Request.Path.StartsWithSegments(ChatEndpoints.HubPath, out var rest))
+                        {
+                            return Task.CompletedTask;
+                        }
+
+                        // Browsers cannot set headers on WebSocket and SSE requests, so the hub accepts the query string.
+                        string? token = context.Request.Query["access_token"];
+                        if (!string.IsNullOrEmpty(token))
                         {
                             context.Token = token;
+                        }
+                        else
+                        {
+                            token = BearerOf(context.Request);
+                        }
+
+                        if (token is not null && !IsNegotiate(rest) && negotiated.TryTake(token, out var principal, out var validTo))
+                        {
+                            // As the handler does for a token it validates: SignalR closes the connection at this time.
+                            context.Properties.ExpiresUtc = new DateTimeOffset(DateTime.SpecifyKind(validTo, DateTimeKind.Utc));
+                            context.Principal = principal;
+                            context.Success();
                         }
 
                         return Task.CompletedTask;
@@ -64,6 +83,12 @@ public static class AuthExtensions
                     OnTokenValidated = context =>
                     {
                         context.Principal = SlimPrincipal(context.Principal!);
+                        if (context.SecurityToken is JsonWebToken jwt
+                            && context.Request.Path.StartsWithSegments(ChatEndpoints.HubPath, out var rest) && IsNegotiate(rest))
+                        {
+                            negotiated.Keep(jwt.EncodedToken, context.Principal, jwt.ValidTo);
+                        }
+
                         return Task.CompletedTask;
                     },
                 };
@@ -104,6 +129,16 @@ public static class AuthExtensions
         }
 
         return new ClaimsPrincipal(new ClaimsIdentity(kept, identity.AuthenticationType, ClaimsPrincipalExtensions.NameClaim, ClaimsPrincipalExtensions.RoleClaim));
+    }
+
+    private static bool IsNegotiate(PathString afterHub) => afterHub.Equals("/negotiate", StringComparison.OrdinalIgnoreCase);
+
+    private static string? BearerOf(HttpRequest request)
+    {
+        string? authorization = request.Headers.Authorization;
+        return authorization is not null && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? authorization["Bearer ".Length..].Trim()
+            : null;
     }
 
     internal static SymmetricSecurityKey SigningKeyOf(AuthOptions auth) => new(Encoding.UTF8.GetBytes(auth.SigningKey!));

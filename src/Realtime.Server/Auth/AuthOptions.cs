@@ -29,4 +29,13 @@ public sealed class AuthOptions
     public TimeSpan DevTokenLifetime { get; set; } = TimeSpan.FromHours(8);
 
     public TimeSpan ClockSkew { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long a token the hub's negotiate validated stands for the same connect's WebSocket upgrade (or first
+    /// poll), never past the token's expiry. Zero validates the token at both requests.
+    /// </summary>
+    public TimeSpan ConnectTokenReuse { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>At most this many negotiated tokens wait for their upgrade; past it, an upgrade validates its token itself.</summary>
+    public int ConnectTokenReuseEntries { get; set; } = 10_000;
 }

@@ -57,6 +57,16 @@ internal sealed class AuthOptionsValidator(IHostEnvironment environment) : IVali
             failures.Add("Auth:ClockSkew must be between 0 and 5 minutes.");
         }
 
+        if (options.ConnectTokenReuse < TimeSpan.Zero || options.ConnectTokenReuse > TimeSpan.FromMinutes(1))
+        {
+            failures.Add("Auth:ConnectTokenReuse must be between 0 and 1 minute.");
+        }
+
+        if (options.ConnectTokenReuseEntries is < 1 or > 1_000_000)
+        {
+            failures.Add("Auth:ConnectTokenReuseEntries must be between 1 and 1000000.");
+        }
+
         if (options.MetadataRefreshInterval < TimeSpan.FromSeconds(1))
         {
             failures.Add("Auth:MetadataRefreshInterval must be at least one second.");

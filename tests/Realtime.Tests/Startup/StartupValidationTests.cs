@@ -19,6 +19,8 @@ public sealed class StartupValidationTests
         { "Auth:Audience", "", "Development" },
         { "Auth:SigningKey", "realtime-development-signing-key-not-for-production-use", "Production" },
         { "Auth:DevTokens", "true", "Production" },
+        { "Auth:ConnectTokenReuse", "00:02:00", "Development" },
+        { "Auth:ConnectTokenReuseEntries", "0", "Development" },
         { "ConnectionStrings:Chat", "", "Development" },
         { "Admin:StatsInterval", "00:00:00", "Development" },
         { "Admin:StatsTimeToLive", "00:00:03", "Development" },
