@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -15,52 +14,52 @@ namespace Realtime.Bench;
 /// sends are counted per second of the process's life; steady is the median second of the last third, and
 /// the time to full speed the first second from which three seconds in a row average 90 % of it.
 /// --server-env K=V,K=V gives the node runtime settings (DOTNET_TieredPGO=0, ...); --server-dll another build
-/// of it (a ReadyToRun publish).
+/// of it (a ReadyToRun publish). Then the same on a fresh plain SignalR hub (--no-plain skips it): the same
+/// users join their groups and each sends as soon as the hub's group send has completed.
 /// </summary>
 internal static class FullSpeedRun
 {
     private const string Content = "benchmark message of a typical chat length, about sixty bytes";
 
+    private sealed record Result(long[] Seconds, TimeSpan ReadyAt, TimeSpan FirstSendAt, long Errors)
+    {
+        public double Steady => Median(Seconds[((Seconds.Length - 1) * 2 / 3)..^1]);
+
+        /// <summary>The first second from which three in a row average 90 % of steady; -1 if none.</summary>
+        public int FullSpeedAt => Enumerable.Range(0, Seconds.Length - 3).FirstOrDefault(s => (Seconds[s] + Seconds[s + 1] + Seconds[s + 2]) / 3.0 >= 0.9 * Steady, -1);
+    }
+
     public static async Task<int> RunAsync(BenchOptions options, CorePinning? pinning, IReadOnlyDictionary<string, string> environment, string? dll, string label)
     {
+        var realtime = await RealtimeAsync(options, pinning, environment, dll);
+        Print(label, realtime);
+        if (options.StormPlain)
+        {
+            var plain = await PlainAsync(options, pinning);
+            Print("plain SignalR (hub with groups, no persistence)", plain);
+            Console.WriteLine(realtime.FullSpeedAt > 0 && plain.FullSpeedAt > 0
+                ? string.Create(CultureInfo.InvariantCulture, $"time to 90 % of steady, Realtime ÷ plain SignalR: {(double)realtime.FullSpeedAt / plain.FullSpeedAt:0.00}")
+                : "time to 90 % of steady, Realtime ÷ plain SignalR: - (one of them was at full speed from its first second of load, or never)");
+        }
+
+        return realtime.Errors == 0 ? 0 : 1;
+    }
+
+    private static async Task<Result> RealtimeAsync(BenchOptions options, CorePinning? pinning, IReadOnlyDictionary<string, string> environment, string? dll)
+    {
         var directory = Directory.CreateTempSubdirectory("realtime-fullspeed-");
-        var started = Stopwatch.StartNew();
         var server = await ServerProcess.StartAsync("Sqlite", $"Data Source={Path.Combine(directory.FullName, "chat.db")}", cpuList: pinning?.ServerCores(0), settings: environment, dll: dll);
-        var processStart = server.StartedAt;
-        var readyAt = DateTime.UtcNow - processStart;
-        var seconds = new long[(int)options.Duration.TotalSeconds + 1];
-        var errors = 0L;
+        var readyAt = DateTime.UtcNow - server.StartedAt;
         try
         {
             var (clients, conversations) = await SetUpAsync(options, server);
-            var firstSendAt = DateTime.UtcNow - processStart;
-            var end = processStart + options.Duration;
-            await Task.WhenAll(clients.Select(async (client, i) =>
-            {
-                for (var n = 0; DateTime.UtcNow < end; n++)
-                {
-                    try
-                    {
-                        await client.SendMessage(conversations[i / options.MembersPerGroup], $"{i}-{n}", Content);
-                        var second = (int)(DateTime.UtcNow - processStart).TotalSeconds;
-                        if (second < seconds.Length)
-                        {
-                            Interlocked.Increment(ref seconds[second]);
-                        }
-                    }
-                    catch (Exception)
-                    {
-                        Interlocked.Increment(ref errors);
-                    }
-                }
-            }));
+            var result = await LoadAsync(options, server, readyAt, clients.Length, (i, n) => clients[i].SendMessage(conversations[i / options.MembersPerGroup], $"{i}-{n}", Content));
             foreach (var client in clients)
             {
                 await client.DisposeAsync();
             }
 
-            Print(label, seconds, readyAt, firstSendAt, errors);
-            return errors == 0 ? 0 : 1;
+            return result;
         }
         finally
         {
@@ -69,14 +68,66 @@ internal static class FullSpeedRun
         }
     }
 
-    private static void Print(string label, long[] seconds, TimeSpan readyAt, TimeSpan firstSendAt, long errors)
+    private static async Task<Result> PlainAsync(BenchOptions options, CorePinning? pinning)
     {
-        var last = seconds.Length - 1;
-        var steady = Median(seconds[(last * 2 / 3)..last]);
-        var at = Enumerable.Range(0, last - 2).FirstOrDefault(s => (seconds[s] + seconds[s + 1] + seconds[s + 2]) / 3.0 >= 0.9 * steady, -1);
+        await using var server = await ServerProcess.StartPlainSignalRAsync(cpuList: pinning?.ServerCores(0));
+        var readyAt = DateTime.UtcNow - server.StartedAt;
+        var clients = new ChatClient[options.MembersPerGroup * options.Groups];
+        await Parallel.ForEachAsync(Enumerable.Range(0, clients.Length), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+        {
+            var client = ChatClient.Create(server.Url, () => Task.FromResult<string?>(null), ChatProtocol.MessagePack);
+            client.Connection.On<MessageDto>(nameof(IChatClient.MessageReceived), _ => { });
+            await client.StartAsync(ct);
+            await client.Connection.InvokeAsync("JoinGroup", Group(i), ct);
+            clients[i] = client;
+        });
+        var result = await LoadAsync(options, server, readyAt, clients.Length, (i, n) => clients[i].Connection.InvokeAsync("SendMessage", Group(i), $"{i}-{n}", Content));
+        foreach (var client in clients)
+        {
+            await client.DisposeAsync();
+        }
+
+        return result;
+
+        string Group(int i) => $"speed {i / options.MembersPerGroup}";
+    }
+
+    /// <summary>Each client sends as soon as its previous send completed, until --duration after the process started.</summary>
+    private static async Task<Result> LoadAsync(BenchOptions options, ServerProcess server, TimeSpan readyAt, int count, Func<int, int, Task> send)
+    {
+        var processStart = server.StartedAt;
+        var seconds = new long[(int)options.Duration.TotalSeconds + 1];
+        var errors = 0L;
+        var firstSendAt = DateTime.UtcNow - processStart;
+        var end = processStart + options.Duration;
+        await Task.WhenAll(Enumerable.Range(0, count).Select(async i =>
+        {
+            for (var n = 0; DateTime.UtcNow < end; n++)
+            {
+                try
+                {
+                    await send(i, n);
+                    var second = (int)(DateTime.UtcNow - processStart).TotalSeconds;
+                    if (second < seconds.Length)
+                    {
+                        Interlocked.Increment(ref seconds[second]);
+                    }
+                }
+                catch (Exception)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        return new Result(seconds, readyAt, firstSendAt, errors);
+    }
+
+    private static void Print(string label, Result result)
+    {
+        var at = result.FullSpeedAt;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {label} | {(at < 0 ? "not reached" : $"{at} s")} | {steady:N0} | {readyAt.TotalSeconds:0.0} s | {firstSendAt.TotalSeconds:0.0} s | {errors} |"));
-        Console.WriteLine("acks per second from process start: " + string.Join(' ', seconds[..last]));
+            $"| {label} | {(at < 0 ? "not reached" : $"{at} s")} | {result.Steady:N0} | {result.ReadyAt.TotalSeconds:0.0} s | {result.FirstSendAt.TotalSeconds:0.0} s | {result.Errors} |"));
+        Console.WriteLine("acks per second from process start: " + string.Join(' ', result.Seconds[..^1]));
     }
 
     private static double Median(long[] values)
