@@ -44,11 +44,17 @@ public sealed class ConnectGate : IDisposable
         }
     }
 
+    /// <summary>Looks without taking: the user has a connect left.</summary>
+    /// <exception cref="ChatException"><c>rate_limited</c> past the user's connects.</exception>
+    public void EnsureConnectsLeft(string userId) => Acquire(userId, permits: 0);
+
     /// <summary>Takes one of the user's connects.</summary>
     /// <exception cref="ChatException"><c>rate_limited</c> past the user's connects.</exception>
-    public void Admit(string userId)
+    public void Admit(string userId) => Acquire(userId, permits: 1);
+
+    private void Acquire(string userId, int permits)
     {
-        using var lease = _limiter.AttemptAcquire(userId);
+        using var lease = _limiter.AttemptAcquire(userId, permits);
         if (!lease.IsAcquired)
         {
             var retryAfter = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);

@@ -3,8 +3,8 @@ namespace Realtime.Server.Connections;
 /// <summary>The single-node tracker: right as long as every connection lands on this process.</summary>
 public sealed class InMemoryPresenceTracker(LocalConnectionRegistry connections) : IPresenceTracker
 {
-    public Task<bool> ConnectionOpenedAsync(string userId, string connectionId) =>
-        Task.FromResult(connections.Add(userId, connectionId));
+    public Task<ConnectionOpened> ConnectionOpenedAsync(string userId, string connectionId, int limit) =>
+        Task.FromResult(connections.TryAdd(userId, connectionId, limit));
 
     public Task<bool> ConnectionClosedAsync(string userId, string connectionId) =>
         Task.FromResult(connections.Remove(userId, connectionId));

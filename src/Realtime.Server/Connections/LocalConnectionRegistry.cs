@@ -26,6 +26,20 @@ public sealed class LocalConnectionRegistry
         }
     }
 
+    /// <summary>Adds the connection unless the user holds <paramref name="limit"/> connections on this node.</summary>
+    public ConnectionOpened TryAdd(string userId, string connectionId, int limit)
+    {
+        lock (_gate)
+        {
+            if (_connectionsByUser.TryGetValue(userId, out var held) && held.Count >= limit)
+            {
+                return ConnectionOpened.AtLimit;
+            }
+
+            return Add(userId, connectionId) ? ConnectionOpened.CameOnline : ConnectionOpened.AlreadyOnline;
+        }
+    }
+
     /// <returns>True when this was the user's last connection on this node.</returns>
     public bool Remove(string userId, string connectionId)
     {

@@ -31,22 +31,26 @@ public sealed partial class ChatHub(
         // Every refusal comes before the database is touched, and is the close reason the client reads.
         // A connect refused for the user's open connections takes none of their connects per minute.
         gate.EnsureOpen();
+        // A connect refused for the user's open connections takes none of their connects per minute: the
+        // bucket is only looked at here and taken from once the connection is in.
+        gate.EnsureConnectsLeft(userId);
+
+        // Register before reading memberships: a membership change made anywhere after this point
+        // sees this connection, and one made before it is in what we read next. The per-user limit is
+        // checked in the same step, so two connects of one user cannot both take the last place.
         var limit = options.Value.MaxConnectionsPerUser;
-        if ((await tracker.GetConnectionIdsAsync(userId)).Count >= limit)
+        var opened = await tracker.ConnectionOpenedAsync(userId, Context.ConnectionId, limit);
+        if (opened == ConnectionOpened.AtLimit)
         {
             LogTooManyConnections(logger, userId, limit);
             throw new HubException($"{ChatErrorCodes.RateLimited}: This user already has {limit} open connections, the most allowed; close one and connect again.");
         }
 
-        gate.Admit(userId);
-
-        // Register before reading memberships: a membership change made anywhere after this point
-        // sees this connection, and one made before it is in what we read next.
-        var cameOnline = await tracker.ConnectionOpenedAsync(userId, Context.ConnectionId);
         try
         {
+            gate.Admit(userId);
             await JoinConversationGroupsAsync(userId);
-            if (cameOnline)
+            if (opened == ConnectionOpened.CameOnline)
             {
                 await services.Presence.UserCameOnlineAsync(userId, local.ConversationsOf(Context));
             }

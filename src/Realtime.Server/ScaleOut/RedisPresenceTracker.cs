@@ -28,10 +28,12 @@ public sealed partial class RedisPresenceTracker(
         end
         """;
 
-    // KEYS: user hash, node's user set. ARGV: connection, node, node key prefix, user. Returns live connections before.
+    // KEYS: user hash, node's user set. ARGV: connection, node, node key prefix, user, limit.
+    // Returns live connections before, or -1 (nothing written) when they are at the limit already.
     private const string OpenScript = LiveCount + """
 
         local before = live(redis.call('HGETALL', KEYS[1]), ARGV[3])
+        if before >= tonumber(ARGV[5]) then return -1 end
         redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
         redis.call('SADD', KEYS[2], ARGV[4])
         return before
@@ -109,21 +111,27 @@ public sealed partial class RedisPresenceTracker(
 
     private IDatabase Db => redis.GetDatabase();
 
-    public async Task<bool> ConnectionOpenedAsync(string userId, string connectionId)
+    public async Task<ConnectionOpened> ConnectionOpenedAsync(string userId, string connectionId, int limit)
     {
-        var firstOnThisNode = local.Add(userId, connectionId);
         try
         {
             var before = (long)await Db.ScriptEvaluateAsync(
-                OpenScript, [UserKey(userId), NodeUsersKey(node.NodeId)], [connectionId, node.NodeId, NodeKeyPrefix, userId]);
-            return before == 0;
+                OpenScript, [UserKey(userId), NodeUsersKey(node.NodeId)], [connectionId, node.NodeId, NodeKeyPrefix, userId, limit]);
+            if (before < 0)
+            {
+                return ConnectionOpened.AtLimit;
+            }
+
+            // After Redis, so a heartbeat's write-back never restores a connection the limit refused.
+            local.Add(userId, connectionId);
+            return before == 0 ? ConnectionOpened.CameOnline : ConnectionOpened.AlreadyOnline;
         }
         catch (RedisException exception)
         {
             // The local registry is the source of truth; the next heartbeat writes it back to Redis.
             _needsReassert = true;
             LogRedisFailed(logger, "connection opened", exception);
-            return firstOnThisNode;
+            return local.TryAdd(userId, connectionId, limit);
         }
     }
 

@@ -66,6 +66,23 @@ public sealed class ConnectRefusalTests
     }
 
     [Fact]
+    public async Task Connects_of_one_user_racing_past_the_limit_let_in_exactly_the_limit()
+    {
+        await using var server = await StartAsync(("Chat:MaxConnectionsPerUser", "3"));
+        var token = await server.IssueTokenAsync(Users.Unique("many-tabs"));
+
+        var attempts = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => ConnectAsync(server, token, keep: true)));
+
+        attempts.Count(a => a.Client is not null).Should().Be(3);
+        attempts.Where(a => a.Client is null).Should().HaveCount(5)
+            .And.AllSatisfy(a => a.Reason.Should().Contain("rate_limited: This user already has 3 open connections"));
+        foreach (var (_, client) in attempts)
+        {
+            await (client?.DisposeAsync() ?? ValueTask.CompletedTask);
+        }
+    }
+
+    [Fact]
     public async Task A_connect_with_a_bad_token_is_refused_with_401_and_invalid_token_before_any_database_read()
     {
         await using var server = await StartAsync();
