@@ -5,7 +5,8 @@ namespace Realtime.Bench;
 /// <summary>
 /// --scenario: each scenario --repeat times on Realtime and on plain SignalR, the two taking turns to go
 /// first (the machine's speed drifts within the hour, and whichever runs second would otherwise always
-/// meet the same part of the drift). Each run has a fresh server process, pinned with --server-cores.
+/// meet the same part of the drift). Each run has a fresh server process, pinned with --server-cores; with
+/// --backplane each (Realtime's node and the plain SignalR hub) on a Redis of its own.
 /// </summary>
 internal static class ScenarioRun
 {
@@ -28,7 +29,9 @@ internal static class ScenarioRun
                     }
                     else
                     {
-                        await using var server = await ServerProcess.StartPlainSignalRAsync(pinning?.ServerCores(0), options.NodeCpu);
+                        // With --backplane the baseline runs on a Redis backplane too: SignalR's own.
+                        await using var plainNode = await BenchCluster.StartAsync(1, coresPerNode: options.NodeCpu, backplane: options.Backplane, pinning: pinning, plain: true);
+                        var server = plainNode.Nodes[0];
                         plain = scenario.ConnectOnly ? await ConnectRun.PlainSignalRAsync(shaped, server) : await PlainSignalRRun.RunAsync(shaped, server);
                     }
                 }
