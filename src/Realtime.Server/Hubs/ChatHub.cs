@@ -29,7 +29,6 @@ public sealed partial class ChatHub(
     {
         var userId = UserId;
         // Every refusal comes before the database is touched, and is the close reason the client reads.
-        // A connect refused for the user's open connections takes none of their connects per minute.
         gate.EnsureOpen();
         // A connect refused for the user's open connections takes none of their connects per minute: the
         // bucket is only looked at here and taken from once the connection is in.
