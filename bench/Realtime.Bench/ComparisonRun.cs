@@ -44,6 +44,10 @@ internal static class ComparisonRun
                 // its load, and measure how fast few clients can go rather than what a node can carry.
                 var scaled = options with { Clients = options.Clients * options.Nodes, Groups = options.Groups * options.Nodes, Rate = options.Rate * options.Nodes };
                 clusterRun = await RealtimeRun.RunAsync(scaled, nodes.Nodes);
+                // A gap's wait holds its conversation's later messages on that node: what a cluster's p99 shows first.
+                var gaps = await Task.WhenAll(nodes.Nodes.Select(async n => (ReadBack: await n.CounterAsync("realtime_delivery_gaps_total", "read_back"), PassedOver: await n.CounterAsync("realtime_delivery_gaps_total", "passed_over"))));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"cluster run: delivery gaps whose wait ran out since the nodes started, set-up and warm-up included (each held its conversation's later messages on that node up to Chat:DeliveryGapWait): {string.Join(", ", gaps.Select((g, i) => $"node {i + 1} read back {g.ReadBack}, passed over {g.PassedOver}"))}"));
             }
 
             var relay = await RelayBaseline.RunAsync(options);

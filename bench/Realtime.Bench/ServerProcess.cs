@@ -193,6 +193,17 @@ internal sealed class ServerProcess : IAsyncDisposable
         return double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
     }
 
+    /// <summary>A counter of the server's /metrics, summed over its series (those whose labels hold <paramref name="label"/>, when given); 0 when absent.</summary>
+    public async Task<long> CounterAsync(string name, string? label = null)
+    {
+        using var http = new HttpClient { BaseAddress = Url };
+        var lines = (await http.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n');
+        return lines
+            .Where(line => line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is '{' or ' ')
+            .Where(line => label is null || line.Contains($"\"{label}\"", StringComparison.Ordinal))
+            .Sum(line => (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
     /// <summary>CPU time the server has used so far, user and kernel (utime and stime of /proc/&lt;pid&gt;/stat on Linux).</summary>
     public TimeSpan ProcessorTime() => CpuTimes().Total;
 

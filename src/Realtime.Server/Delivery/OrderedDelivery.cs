@@ -15,6 +15,7 @@ public sealed partial class OrderedDelivery : IDisposable
     private readonly IGapReader _gaps;
     private readonly IDeliverySink _sink;
     private readonly ILogger<OrderedDelivery> _logger;
+    private readonly Action<bool>? _gapEnded;
     private readonly DeliveryOrder<LogEntry> _order;
     private readonly Channel<Work> _work = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ITimer _gapTimer;
@@ -24,12 +25,18 @@ public sealed partial class OrderedDelivery : IDisposable
     // by the next batch the writer takes, whatever is already queued.
     private readonly Lock _gate = new();
 
-    public OrderedDelivery(IGapReader gaps, IDeliverySink sink, TimeProvider clock, DeliveryOrderOptions options, ILogger<OrderedDelivery> logger)
+    /// <param name="gapEnded">Told of each gap whose wait ran out: true when it is read back, false when passed over.</param>
+    public OrderedDelivery(IGapReader gaps, IDeliverySink sink, TimeProvider clock, DeliveryOrderOptions options, ILogger<OrderedDelivery> logger, Action<bool>? gapEnded = null)
     {
         _gaps = gaps;
         _sink = sink;
         _logger = logger;
-        _order = new DeliveryOrder<LogEntry>(clock, options, gap => LogGapPassedOver(logger, gap.ConversationId, gap.After, gap.UpTo));
+        _gapEnded = gapEnded;
+        _order = new DeliveryOrder<LogEntry>(clock, options, gap =>
+        {
+            LogGapPassedOver(logger, gap.ConversationId, gap.After, gap.UpTo);
+            gapEnded?.Invoke(false);
+        });
         _gapTimer = clock.CreateTimer(_ => _work.Writer.TryWrite(Work.Wake), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _ = Task.Run(WriteAsync);
     }
@@ -147,6 +154,7 @@ public sealed partial class OrderedDelivery : IDisposable
         {
             found = await _gaps.ReadAsync(read.ConversationId, read.After, read.UpTo, _stopping.Token);
             LogGapFilled(_logger, found.Count, read.ConversationId);
+            _gapEnded?.Invoke(true);
         }
         catch (Exception exception)
         {

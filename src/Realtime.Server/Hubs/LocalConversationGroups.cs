@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Realtime.Contracts;
 using Realtime.Server.Delivery;
+using Realtime.Server.Observability;
 
 namespace Realtime.Server.Hubs;
 
@@ -27,11 +28,11 @@ public sealed class LocalConversationGroups : IDeliverySink, IDisposable
 
     private readonly ConversationInterest interest;
 
-    public LocalConversationGroups(IGapReader gaps, ConversationInterest interest, TimeProvider clock, IOptions<ChatOptions> options, ILogger<OrderedDelivery> logger)
+    public LocalConversationGroups(IGapReader gaps, ConversationInterest interest, TimeProvider clock, IOptions<ChatOptions> options, ChatMetrics metrics, ILogger<OrderedDelivery> logger)
     {
         this.interest = interest;
         var limits = options.Value;
-        delivery = new OrderedDelivery(gaps, this, clock, new DeliveryOrderOptions(limits.DeliveryGapWait, limits.MaxDeliveryGapFill), logger);
+        delivery = new OrderedDelivery(gaps, this, clock, new DeliveryOrderOptions(limits.DeliveryGapWait, limits.MaxDeliveryGapFill), logger, metrics.DeliveryGap);
     }
 
     public OrderedDelivery Delivery => delivery;

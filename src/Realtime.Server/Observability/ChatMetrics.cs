@@ -16,6 +16,7 @@ public sealed class ChatMetrics
     private readonly Counter<long> _backplaneMessages;
     private readonly Counter<long> _backplaneBytes;
     private readonly Counter<long> _backplaneChatMessages;
+    private readonly Counter<long> _deliveryGaps;
 
     private readonly NodeThroughput _throughput;
 
@@ -36,9 +37,14 @@ public sealed class ChatMetrics
         _backplaneMessages = meter.CreateCounter<long>("realtime.backplane.received", "{message}", "What this node read from other nodes over Redis, by channel kind.");
         _backplaneBytes = meter.CreateCounter<long>("realtime.backplane.received.size", "By", "Bytes this node read from other nodes over Redis, by channel kind.");
         _backplaneChatMessages = meter.CreateCounter<long>("realtime.backplane.messages", "{message}", "Chat messages this node read from other nodes over Redis: what its routing lets in.");
+        _deliveryGaps = meter.CreateCounter<long>("realtime.delivery.gaps", "{gap}", "Gaps in a conversation's delivery on this node whose wait ran out, by outcome: read back from the database, or passed over.");
     }
 
     public void ConnectionOpened() => _connections.Add(1);
+
+    /// <summary>A gap's wait ran out; every later message of its conversation on this node was held back that long.</summary>
+    public void DeliveryGap(bool readBack) =>
+        _deliveryGaps.Add(1, new KeyValuePair<string, object?>("outcome", readBack ? "read_back" : "passed_over"));
 
     public void ConnectionClosed() => _connections.Add(-1);
 

@@ -114,6 +114,15 @@ public sealed class ServerNode : IAsyncDisposable
     public async Task<TestClient> ConnectAsync(string userId, ChatProtocol protocol = ChatProtocol.Json, Microsoft.AspNetCore.SignalR.Client.IRetryPolicy? reconnectPolicy = null) =>
         await TestClient.ConnectAsync(BaseAddress, userId, await IssueTokenAsync(userId), protocol, reconnectPolicy);
 
+    /// <summary>A counter of this node's /metrics, summed over its series whose labels hold <paramref name="label"/>; 0 when absent.</summary>
+    public async Task<long> CounterAsync(string name, string label)
+    {
+        var lines = (await Http.GetStringAsync(new Uri("/metrics", UriKind.Relative))).Split('\n');
+        return lines
+            .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) && line.Contains($"\"{label}\"", StringComparison.Ordinal))
+            .Sum(line => (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     /// <summary>An HTTP client of this node that sends a token for <paramref name="userId"/> with <paramref name="roles"/>.</summary>
     public async Task<HttpClient> HttpClientForAsync(string userId, params string[] roles)
     {

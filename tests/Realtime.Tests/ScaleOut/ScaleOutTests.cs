@@ -16,6 +16,8 @@ namespace Realtime.Tests.ScaleOut;
 [Collection(ClusterTests.Name)]
 public sealed class ScaleOutTests(ClusterFixture cluster)
 {
+    private const string GapsCounter = "realtime_delivery_gaps_total";
+
     [Fact]
     public async Task Members_on_three_nodes_and_both_protocols_receive_every_message_in_sequence_order()
     {
@@ -62,6 +64,8 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
         await using var chat = await OneMemberPerNodeAsync("lost publish");
         var (conversation, alice, carol) = (chat.Conversation, chat.Members[0], chat.Members[2]);
 
+        var readBack = await Task.WhenAll(cluster.Nodes.Select(node => node.CounterAsync(GapsCounter, "read_back")));
+
         // A node committed this one and died before publishing it.
         var lost = await StoreAsync(new NewMessage(Ids.NewId(), conversation.Id, carol.UserId, "lost", "never published"));
         var next = await alice.Hub.SendMessage(conversation.Id, "next", "after the lost one");
@@ -71,6 +75,14 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
         {
             await member.Received.WaitUntilAsync(r => r.Messages(conversation.Id).Count == 2, $"{member.UserId} receives the lost one and the next");
             member.Received.Messages(conversation.Id).Select(m => m.Id).Should().Equal(lost[0].Id, next.Id);
+        }
+
+        // Operators see each node's read back: what held the next message there.
+        for (var i = 0; i < cluster.Nodes.Count; i++)
+        {
+            var node = cluster.Nodes[i];
+            var before = readBack[i];
+            await Eventually.HoldsAsync(async () => await node.CounterAsync(GapsCounter, "read_back") > before, $"node {node.Name} counts the gap it read back");
         }
     }
 
@@ -97,6 +109,7 @@ public sealed class ScaleOutTests(ClusterFixture cluster)
 
         await bob.Received.WaitForMessageAsync(conversation.Id, next.Sequence);
         bob.Received.Messages(conversation.Id).Select(m => m.Sequence).Should().Equal([1, 4], "two missing messages are more than bob's node reads back");
+        await Eventually.HoldsAsync(async () => await narrow.CounterAsync(GapsCounter, "passed_over") == 1, "the narrow node counts the gap it passed over");
         (await bob.Hub.GetMessages(conversation.Id, 0, 10)).Select(m => m.Sequence).Should().Equal(1, 2, 3, 4);
         await alice.Received.WaitUntilAsync(r => r.Messages(conversation.Id).Count == 4, "alice's node reads the gap back");
         alice.Received.Messages(conversation.Id).Select(m => m.Sequence).Should().Equal(1, 2, 3, 4);
