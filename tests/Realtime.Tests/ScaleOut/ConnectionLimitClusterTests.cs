@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.SignalR.Client;
 using Realtime.Client;
 using Realtime.Tests.Infrastructure;
 
@@ -16,7 +15,7 @@ public sealed class ConnectionLimitClusterTests(ClusterFixture cluster)
     {
         var token = await cluster.A.IssueTokenAsync(Users.Unique("many-tabs"));
 
-        var attempts = await Task.WhenAll(Enumerable.Range(0, Limit + 5).Select(i => ConnectAsync(cluster.Nodes[i % 3].BaseAddress, token)));
+        var attempts = await Task.WhenAll(Enumerable.Range(0, Limit + 5).Select(i => RefusableConnect.TryAsync(cluster.Nodes[i % 3].BaseAddress, token)));
         try
         {
             attempts.Count(a => a.Client is not null).Should().Be(Limit);
@@ -32,28 +31,6 @@ public sealed class ConnectionLimitClusterTests(ClusterFixture cluster)
                     await client.DisposeAsync();
                 }
             }
-        }
-    }
-
-    /// <returns>The close reason of a refused connect, or the open client.</returns>
-    private static async Task<(string? Reason, ChatClient? Client)> ConnectAsync(Uri node, string token)
-    {
-        var client = ChatClient.Create(node, () => Task.FromResult<string?>(token), reconnectPolicy: new NoReconnect());
-        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.Connection.Closed += error => Task.FromResult(closed.TrySetResult(error));
-        await client.StartAsync();
-        try
-        {
-            // A call is answered only once OnConnectedAsync is done: by then a refused connect has closed.
-            await client.GetConversations();
-            return (null, client);
-        }
-        catch (Exception)
-        {
-            // The call can fail before the client's state says closed: the close reason is what tells.
-            var reason = (await closed.Task.WaitAsync(TimeSpan.FromSeconds(15)))?.Message ?? "closed without a reason";
-            await client.DisposeAsync();
-            return (reason, null);
         }
     }
 }

@@ -131,30 +131,14 @@ public sealed class ConnectRefusalTests
     /// <returns>The close reason when the server refused the connect (null when it was accepted), and the client when asked to keep it.</returns>
     private static async Task<(string? Reason, ChatClient? Client)> ConnectAsync(ChatServer server, string token, bool keep = false)
     {
-        var client = ChatClient.Create(server.BaseAddress, () => Task.FromResult<string?>(token), reconnectPolicy: new NoReconnect());
-        var closed = new TaskCompletionSource<Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
-        client.Connection.Closed += error => Task.FromResult(closed.TrySetResult(error));
-        await client.StartAsync();
-        try
+        var (reason, client) = await RefusableConnect.TryAsync(server.BaseAddress, token);
+        if (client is not null && !keep)
         {
-            // A call is answered only once OnConnectedAsync is done: by then a refused connect has closed.
-            await client.GetConversations();
-        }
-        catch (Exception)
-        {
-            // The call can fail before the client's state says closed: the close reason is what tells.
-            var reason = (await closed.Task.WaitAsync(TimeSpan.FromSeconds(15)))?.Message ?? "closed without a reason";
             await client.DisposeAsync();
-            return (reason, null);
+            client = null;
         }
 
-        if (keep)
-        {
-            return (null, client);
-        }
-
-        await client.DisposeAsync();
-        return (null, null);
+        return (reason, client);
     }
 
     /// <summary>Counts the commands the server ran on its database since this was made, from EF Core's own log of each.</summary>
